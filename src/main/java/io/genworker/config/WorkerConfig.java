@@ -1,0 +1,131 @@
+package io.genworker.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every setting of the worker, in one typed root. Environment variables map as usual (WORKER_POLLING_INTERVAL...). */
+@ConfigMapping(prefix = "worker")
+public interface WorkerConfig {
+
+    Topics topics();
+
+    Intake intake();
+
+    Tracker tracker();
+
+    Polling polling();
+
+    Providers providers();
+
+    interface Topics {
+        /** Requests from upstream services, keyed by job id. */
+        @WithDefault("generation.requests")
+        String requests();
+
+        /** The job log: every state transition, keyed by job id. */
+        @WithDefault("generation.jobs")
+        String jobs();
+
+        /** One terminal event per job, keyed by job id. */
+        @WithDefault("generation.results")
+        String results();
+
+        /** Request records that could not be read at all, with the reason in headers. */
+        @WithDefault("generation.requests.dlq")
+        String deadLetters();
+
+        /** Partitions for topics the worker creates at start-up. */
+        @WithDefault("6")
+        int partitions();
+
+        /** Replication factor for topics the worker creates at start-up. */
+        @WithDefault("1")
+        short replicationFactor();
+
+        /** How long the job log keeps a finished job: the window in which a repeated job id is deduplicated. */
+        @WithDefault("7d")
+        Duration dedupWindow();
+
+        /** Whether the worker creates missing topics at start-up. */
+        @WithDefault("true")
+        boolean create();
+    }
+
+    interface Intake {
+        /** Largest request value accepted, in bytes; larger records go to the dead-letter topic. */
+        @WithDefault("1048576")
+        int maxRecordBytes();
+
+        /** Longest job id accepted. */
+        @WithDefault("128")
+        int maxJobIdLength();
+
+        /** Largest serialized `metadata` object accepted, in bytes. */
+        @WithDefault("16384")
+        int maxMetadataBytes();
+    }
+
+    interface Tracker {
+        /** Consumer group of the tracker; it never commits offsets, every owner replays. */
+        @WithDefault("generation-worker-tracker")
+        String groupId();
+
+        /** Jobs in flight per worker; at the cap the tracker stops taking new jobs from the log. */
+        @WithDefault("20000")
+        int maxInFlight();
+
+        /**
+         * A job found in SUBMITTING after a replay had its submit interrupted and the provider may already run it.
+         * false (default): fail it with SUBMIT_UNCERTAIN. true: submit it again (risking a second paid generation).
+         */
+        @WithDefault("false")
+        boolean resubmitUncertain();
+    }
+
+    interface Polling {
+        /** Delay between two polls of a running generation. */
+        @WithDefault("10s")
+        Duration interval();
+
+        /** Delay between a successful submission and the first poll. */
+        @WithDefault("5s")
+        Duration firstPoll();
+
+        /** Deadline of a job that does not set `timeoutSeconds`, counted from its arrival. */
+        @WithDefault("20m")
+        Duration defaultJobTimeout();
+
+        /** Largest `timeoutSeconds` a request may ask for. */
+        @WithDefault("2h")
+        Duration maxJobTimeout();
+
+        /** First delay after a transient error (429, 5xx, timeout); doubled per consecutive error, with jitter. */
+        @WithDefault("1s")
+        Duration backoffInitial();
+
+        /** Largest delay after transient errors. */
+        @WithDefault("60s")
+        Duration backoffMax();
+
+        /** Delay before retrying a provider that refused our key or ran out of credits. */
+        @WithDefault("60s")
+        Duration providerFaultRetry();
+    }
+
+    interface Providers {
+        Provider aimlapi();
+
+        Provider segmind();
+    }
+
+    interface Provider {
+        /** Base URL of the provider's API. */
+        String baseUrl();
+
+        /** API key; never logged. Jobs for a provider without a key wait until one is configured. */
+        Optional<String> apiKey();
+    }
+}

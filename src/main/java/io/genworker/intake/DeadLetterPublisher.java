@@ -1,0 +1,49 @@
+package io.genworker.intake;
+
+import java.nio.charset.StandardCharsets;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.kafka.KafkaWriter;
+import io.smallrye.mutiny.Uni;
+
+/** Sends records that are not requests at all to the dead-letter topic, unchanged, with the reason in headers. */
+@ApplicationScoped
+public class DeadLetterPublisher {
+
+    public static final String REASON = "dlq-reason";
+    public static final String ORIGINAL_TOPIC = "dlq-original-topic";
+    public static final String ORIGINAL_PARTITION = "dlq-original-partition";
+    public static final String ORIGINAL_OFFSET = "dlq-original-offset";
+
+    private final KafkaWriter writer;
+    private final String topic;
+
+    public DeadLetterPublisher(KafkaWriter writer, WorkerConfig config) {
+        this.writer = writer;
+        this.topic = config.topics().deadLetters();
+    }
+
+    public Uni<Void> send(ConsumerRecord<String, byte[]> original, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header header : original.headers()) {
+            headers.add(header);
+        }
+        headers.add(REASON, utf8(reason));
+        headers.add(ORIGINAL_TOPIC, utf8(original.topic()));
+        headers.add(ORIGINAL_PARTITION, utf8(Integer.toString(original.partition())));
+        headers.add(ORIGINAL_OFFSET, utf8(Long.toString(original.offset())));
+        return writer.send(new ProducerRecord<>(topic, null, original.key(), original.value(), headers))
+                .replaceWithVoid();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

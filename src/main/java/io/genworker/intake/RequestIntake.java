@@ -1,0 +1,95 @@
+package io.genworker.intake;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.job.GenerationRequest;
+import io.genworker.job.JobRecord;
+import io.genworker.joblog.JobLog;
+import io.genworker.metrics.WorkerMetrics;
+import io.genworker.publish.ResultPublisher;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+
+/**
+ * Reads requests in batches, turns each into a REQUESTED job-log record, a FAILED result or a dead letter, and acks
+ * the batch only once the broker holds every write. Never calls a provider, never holds a record for long.
+ */
+@ApplicationScoped
+public class RequestIntake {
+
+    public static final String CHANNEL = "requests";
+    private static final Logger LOG = Logger.getLogger(RequestIntake.class);
+
+    private final RequestReader reader;
+    private final JobLog jobLog;
+    private final ResultPublisher results;
+    private final DeadLetterPublisher deadLetters;
+    private final WorkerMetrics metrics;
+    private final WorkerConfig.Polling polling;
+    private final Clock clock;
+
+    public RequestIntake(RequestReader reader, JobLog jobLog, ResultPublisher results,
+            DeadLetterPublisher deadLetters, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
+        this.reader = reader;
+        this.jobLog = jobLog;
+        this.results = results;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.polling = config.polling();
+        this.clock = clock;
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> onRequests(KafkaRecordBatch<String, byte[]> batch) {
+        List<Uni<Void>> writes = new ArrayList<>();
+        for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
+            ConsumerRecord<String, byte[]> raw = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .map(IncomingKafkaRecordMetadata::getRecord)
+                    .orElseThrow();
+            writes.add(handle(raw));
+        }
+        if (writes.isEmpty()) {
+            return Uni.createFrom().completionStage(batch.ack());
+        }
+        // Until the broker holds every write the batch stays un-acked; a failed write is retried rather than
+        // nacked, since a nacked request would be committed past and lost.
+        return Uni.join().all(writes).andFailFast()
+                .onFailure().invoke(e -> LOG.warnf("intake write failed, retrying: %s", e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    Uni<Void> handle(ConsumerRecord<String, byte[]> raw) {
+        String fallbackId = "invalid-" + raw.topic() + "-" + raw.partition() + "-" + raw.offset();
+        ReadOutcome outcome = reader.read(raw.key(), raw.value(), fallbackId);
+        Instant now = clock.instant();
+        if (outcome instanceof ReadOutcome.Valid valid) {
+            GenerationRequest request = valid.request();
+            Duration timeout = request.timeoutSeconds() != null ? Duration.ofSeconds(request.timeoutSeconds())
+                    : polling.defaultJobTimeout();
+            JobRecord job = JobRecord.requested(request.jobId(), request.provider(), request.model(),
+                    request.input(), request.metadata(), now, now.plus(timeout));
+            return jobLog.append(job).invoke(() -> metrics.received(job.provider(), job.model()));
+        }
+        if (outcome instanceof ReadOutcome.Invalid invalid) {
+            metrics.rejected(invalid.error().code().name().toLowerCase());
+            return results.publish(JobRecord.refused(invalid.jobId(), invalid.provider(), invalid.model(),
+                    invalid.metadata(), invalid.error(), now));
+        }
+        metrics.rejected("undecodable");
+        return deadLetters.send(raw, ((ReadOutcome.Undecodable) outcome).reason());
+    }
+}

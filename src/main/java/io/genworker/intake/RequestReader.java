@@ -1,0 +1,236 @@
+package io.genworker.intake;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.genworker.catalogue.ModelCatalogue;
+import io.genworker.catalogue.ModelSpec;
+import io.genworker.config.WorkerConfig;
+import io.genworker.job.ErrorCode;
+import io.genworker.job.ErrorDetail;
+import io.genworker.job.GenerationRequest;
+import io.genworker.job.JobError;
+
+/**
+ * Turns the bytes of a request record into a {@link ReadOutcome}: parses strictly (UTF-8, bounded size and depth,
+ * no duplicate keys) and checks the envelope and the model's input against the catalogue, reporting every broken
+ * rule at once.
+ */
+@ApplicationScoped
+public class RequestReader {
+
+    static final Set<String> ENVELOPE_FIELDS = Set.of("jobId", "model", "provider", "input", "timeoutSeconds",
+            "metadata");
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/+=-]*");
+    private static final int MAX_NESTING = 32;
+
+    private final ObjectMapper strictMapper;
+    private final ModelCatalogue catalogue;
+    private final InputValidator inputValidator;
+    private final WorkerConfig.Intake limits;
+    private final long maxTimeoutSeconds;
+
+    @Inject
+    public RequestReader(ModelCatalogue catalogue, WorkerConfig config) {
+        this(catalogue, config.intake(), config.polling().maxJobTimeout().toSeconds());
+    }
+
+    RequestReader(ModelCatalogue catalogue, WorkerConfig.Intake limits, long maxTimeoutSeconds) {
+        this.catalogue = catalogue;
+        this.limits = limits;
+        this.maxTimeoutSeconds = maxTimeoutSeconds;
+        this.inputValidator = new InputValidator();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxStringLength(limits.maxRecordBytes())
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        this.strictMapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    /**
+     * @param key the record key (the job id by convention), may be null
+     * @param fallbackJobId a stable id for a refused request that names none (derived from its topic position)
+     */
+    public ReadOutcome read(String key, byte[] value, String fallbackJobId) {
+        if (value == null || value.length == 0) {
+            return new ReadOutcome.Undecodable("empty value: a request must be a JSON object");
+        }
+        if (value.length > limits.maxRecordBytes()) {
+            return new ReadOutcome.Undecodable("value of " + value.length + " bytes exceeds the limit of "
+                    + limits.maxRecordBytes() + " bytes");
+        }
+        JsonNode root;
+        try {
+            root = strictMapper.readTree(value);
+        } catch (IOException e) {
+            return new ReadOutcome.Undecodable("not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            return new ReadOutcome.Undecodable("a request must be a JSON object, got " + describe(root));
+        }
+        return readObject(key, (ObjectNode) root, fallbackJobId);
+    }
+
+    private ReadOutcome readObject(String key, ObjectNode root, String fallbackJobId) {
+        List<ErrorDetail> details = new ArrayList<>();
+        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!ENVELOPE_FIELDS.contains(name)) {
+                details.add(new ErrorDetail(name, "unknown-field", null));
+            }
+        }
+        String jobId = readJobId(key, root.get("jobId"), details);
+        String model = text(root, "model", true, details);
+        String provider = text(root, "provider", false, details);
+        ObjectNode metadata = object(root, "metadata", false, details);
+        if (metadata != null && metadata.toString().length() > limits.maxMetadataBytes()) {
+            details.add(new ErrorDetail("metadata", "maxBytes:" + limits.maxMetadataBytes(), null));
+            metadata = null;
+        }
+        Integer timeoutSeconds = readTimeout(root.get("timeoutSeconds"), details);
+        ObjectNode input = object(root, "input", true, details);
+
+        String resultId = jobId != null ? jobId : fallbackJobId;
+        if (model != null) {
+            Optional<ModelSpec> spec = catalogue.find(model, provider);
+            if (spec.isEmpty()) {
+                return new ReadOutcome.Invalid(resultId, model, provider, metadata, unsupported(model, provider));
+            }
+            if (input != null) {
+                details.addAll(inputValidator.validate(spec.get(), input));
+            }
+            if (details.isEmpty()) {
+                return new ReadOutcome.Valid(new GenerationRequest(jobId, model, spec.get().provider(), input,
+                        timeoutSeconds, metadata), spec.get());
+            }
+        }
+        return new ReadOutcome.Invalid(resultId, model, provider, metadata, JobError.of(ErrorCode.INVALID_REQUEST,
+                details.size() + " rule(s) broken: " + summary(details), details));
+    }
+
+    private JobError unsupported(String model, String provider) {
+        String message = catalogue.isAmbiguous(model) && provider == null
+                ? "model '" + model + "' exists on several providers: set 'provider'"
+                : "model '" + model + "'" + (provider == null ? "" : " on provider '" + provider + "'")
+                        + " is not supported; supported: " + catalogue.models().stream()
+                                .map(m -> m.provider() + ":" + m.model()).toList();
+        return JobError.of(ErrorCode.UNSUPPORTED_MODEL, message,
+                List.of(new ErrorDetail(provider == null ? "model" : "provider", "supported-model",
+                        InputValidator.shorten(provider == null ? model : provider))));
+    }
+
+    private String readJobId(String key, JsonNode node, List<ErrorDetail> details) {
+        String fromBody = null;
+        if (node != null && !node.isNull()) {
+            if (!node.isTextual()) {
+                details.add(new ErrorDetail("jobId", "type:string", InputValidator.shorten(node)));
+            } else {
+                fromBody = node.asText();
+            }
+        }
+        if (fromBody != null && key != null && !fromBody.equals(key)) {
+            details.add(new ErrorDetail("jobId", "equals-record-key", InputValidator.shorten(fromBody)));
+            return key;
+        }
+        String id = fromBody != null ? fromBody : key;
+        if (id == null) {
+            if (node == null || node.isNull()) {
+                details.add(new ErrorDetail("jobId", "required (record key or jobId)", null));
+            }
+            return null;
+        }
+        if (id.length() > limits.maxJobIdLength()) {
+            details.add(new ErrorDetail("jobId", "maxLength:" + limits.maxJobIdLength(), id.length()));
+            return null;
+        }
+        if (!JOB_ID.matcher(id).matches()) {
+            details.add(new ErrorDetail("jobId", "pattern:" + JOB_ID.pattern(), InputValidator.shorten(id)));
+            return null;
+        }
+        return id;
+    }
+
+    private Integer readTimeout(JsonNode node, List<ErrorDetail> details) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            details.add(new ErrorDetail("timeoutSeconds", "type:integer", InputValidator.shorten(node)));
+            return null;
+        }
+        int value = node.intValue();
+        if (value < 1 || value > maxTimeoutSeconds) {
+            details.add(new ErrorDetail("timeoutSeconds", "range:1.." + maxTimeoutSeconds, value));
+            return null;
+        }
+        return value;
+    }
+
+    private static String text(ObjectNode root, String field, boolean required, List<ErrorDetail> details) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                details.add(new ErrorDetail(field, "required", null));
+            }
+            return null;
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            details.add(new ErrorDetail(field, "type:non-empty-string", InputValidator.shorten(node)));
+            return null;
+        }
+        return node.asText();
+    }
+
+    private static ObjectNode object(ObjectNode root, String field, boolean required, List<ErrorDetail> details) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                details.add(new ErrorDetail(field, "required", null));
+            }
+            return null;
+        }
+        if (!node.isObject()) {
+            details.add(new ErrorDetail(field, "type:object", InputValidator.shorten(node)));
+            return null;
+        }
+        return (ObjectNode) node;
+    }
+
+    private static String summary(List<ErrorDetail> details) {
+        return String.join("; ", details.stream().map(d -> d.field() + " " + d.rule()).toList());
+    }
+
+    private static String describe(JsonNode node) {
+        return node == null ? "nothing" : node.getNodeType().name().toLowerCase();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String line = message.lines().findFirst().orElse(message);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}

@@ -1,0 +1,83 @@
+package io.genworker.job;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One record of the job log: a full snapshot of a job after a transition. Because the log is compacted to the newest
+ * record per job id, each record must carry everything needed to resume the job on its own.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRecord(
+        String jobId,
+        JobState state,
+        String provider,
+        String model,
+        ObjectNode input,
+        ObjectNode metadata,
+        String providerJobId,
+        Video video,
+        JobError error,
+        Double credits,
+        Instant receivedAt,
+        Instant submittedAt,
+        Instant finishedAt,
+        Instant deadline,
+        int polls,
+        int submitAttempts,
+        Instant updatedAt) {
+
+    public static JobRecord requested(String jobId, String provider, String model, ObjectNode input,
+            ObjectNode metadata, Instant receivedAt, Instant deadline) {
+        return new JobRecord(jobId, JobState.REQUESTED, provider, model, input, metadata, null, null, null, null,
+                receivedAt, null, null, deadline, 0, 0, receivedAt);
+    }
+
+    public JobRecord submitting(Instant now) {
+        return new JobRecord(jobId, JobState.SUBMITTING, provider, model, input, metadata, null, null, null, null,
+                receivedAt, null, null, deadline, polls, submitAttempts + 1, now);
+    }
+
+    /** The provider certainly did not take the last submission (429, 5xx before acceptance): safe to send again. */
+    public JobRecord submitRefused(Instant now) {
+        return new JobRecord(jobId, JobState.REQUESTED, provider, model, input, metadata, null, null, null, null,
+                receivedAt, null, null, deadline, polls, submitAttempts, now);
+    }
+
+    public JobRecord submitted(String providerJobId, Double credits, Instant now) {
+        return new JobRecord(jobId, JobState.SUBMITTED, provider, model, input, metadata, providerJobId, null, null,
+                credits, receivedAt, now, null, deadline, polls, submitAttempts, now);
+    }
+
+    public JobRecord completed(Video video, Double credits, int polls, Instant now) {
+        return new JobRecord(jobId, JobState.COMPLETED, provider, model, input, metadata, providerJobId, video, null,
+                credits != null ? credits : this.credits, receivedAt, submittedAt, now, deadline, polls,
+                submitAttempts, now);
+    }
+
+    public JobRecord failed(JobError error, int polls, Instant now) {
+        return new JobRecord(jobId, JobState.FAILED, provider, model, input, metadata, providerJobId, null, error,
+                credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now);
+    }
+
+    /** A request refused at intake: it never becomes a job, only a FAILED result. */
+    public static JobRecord refused(String jobId, String provider, String model, ObjectNode metadata, JobError error,
+            Instant now) {
+        return new JobRecord(jobId, JobState.FAILED, provider, model, null, metadata, null, null, error, null, now,
+                null, now, null, 0, 0, now);
+    }
+
+    /** What the log keeps of a finished job: everything but the (possibly large) input. */
+    public JobRecord withoutInput() {
+        return new JobRecord(jobId, state, provider, model, null, metadata, providerJobId, video, error, credits,
+                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, updatedAt);
+    }
+
+    /** The same state written again at the head of the log, so compaction never keeps a stale duplicate instead. */
+    public JobRecord reasserted(Instant now) {
+        return new JobRecord(jobId, state, provider, model, input, metadata, providerJobId, video, error, credits,
+                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, now);
+    }
+}

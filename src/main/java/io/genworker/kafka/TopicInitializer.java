@@ -1,0 +1,81 @@
+package io.genworker.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.smallrye.common.annotation.Identifier;
+
+/** Creates the worker's topics with the policies the design relies on, when they are missing. */
+@ApplicationScoped
+public class TopicInitializer {
+
+    private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
+    /** A replay after a crash must see recent history uncompacted. */
+    private static final Duration MIN_COMPACTION_LAG = Duration.ofHours(1);
+
+    private final Map<String, Object> kafka;
+    private final WorkerConfig.Topics topics;
+
+    public TopicInitializer(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
+        this.kafka = kafka;
+        this.topics = config.topics();
+    }
+
+    public List<NewTopic> definitions() {
+        List<NewTopic> all = new ArrayList<>();
+        all.add(topic(topics.requests(), Map.of()));
+        all.add(topic(topics.jobs(), Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(topics.dedupWindow().toMillis()),
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis()))));
+        all.add(topic(topics.results(), Map.of()));
+        all.add(topic(topics.deadLetters(), Map.of()));
+        return all;
+    }
+
+    /** Blocks until the topics exist: the tracker must not start on an auto-created, uncompacted job log. */
+    public void ensureTopics() {
+        if (!topics.create()) {
+            return;
+        }
+        try (Admin admin = Admin.create(KafkaSettings.clientProperties(kafka))) {
+            Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = definitions().stream().filter(t -> !existing.contains(t.name())).toList();
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+                LOG.infof("created topics %s", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    private NewTopic topic(String name, Map<String, String> configs) {
+        return new NewTopic(name, topics.partitions(), topics.replicationFactor()).configs(configs);
+    }
+}

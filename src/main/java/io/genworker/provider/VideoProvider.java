@@ -1,0 +1,18 @@
+package io.genworker.provider;
+
+import io.genworker.job.JobRecord;
+import io.smallrye.mutiny.Uni;
+
+/** One video provider. Both calls fail with a {@link ProviderCallException} that says how to react. */
+public interface VideoProvider {
+
+    /** The provider's name as used in requests, results and metrics. */
+    String id();
+
+    /** Whether an API key is configured; without one, the provider's jobs wait. */
+    boolean configured();
+
+    Uni<Submission> submit(JobRecord job);
+
+    Uni<GenerationStatus> poll(String providerJobId);
+}

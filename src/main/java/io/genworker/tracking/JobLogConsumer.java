@@ -1,0 +1,174 @@
+package io.genworker.tracking;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.kafka.KafkaSettings;
+import io.genworker.kafka.KafkaWriter;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Reads the job-log partitions assigned to this worker and feeds the tracker. A plain consumer on its own thread
+ * rather than a channel, because the tracker needs what the connector hides: seeking to the beginning on every
+ * assignment, the end offsets at that moment, the consumer's position to know when a replay is over, a revocation
+ * that blocks until the tracker has let go, and pausing partitions when too many jobs are in flight. It never
+ * commits offsets: every owner of a partition replays it.
+ */
+@ApplicationScoped
+public class JobLogConsumer {
+
+    private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+
+    private final JobTracker tracker;
+    private final KafkaWriter writer;
+    private final Map<String, Object> kafka;
+    private final WorkerConfig config;
+    private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public JobLogConsumer(JobTracker tracker, KafkaWriter writer,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
+        this.tracker = tracker;
+        this.writer = writer;
+        this.kafka = kafka;
+        this.config = config;
+    }
+
+    public void start() {
+        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.tracker().groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-tracker");
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        thread = new Thread(this::run, "job-log-consumer");
+        thread.start();
+    }
+
+    /** Whether the consumer loop is alive (for liveness and readiness). */
+    public boolean running() {
+        return thread != null && thread.isAlive();
+    }
+
+    public void stop() {
+        if (consumer == null) {
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(config.topics().jobs()), new Rebalance());
+            while (true) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (!records.isEmpty()) {
+                    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+                    records.forEach(batch::add);
+                    tracker.records(batch);
+                }
+                checkReplays();
+                applyBackpressure();
+            }
+        } catch (WakeupException e) {
+            // stop() was called: the only way out of the loop
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "job-log consumer failed");
+        } finally {
+            letGo(consumer.assignment());
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void checkReplays() {
+        replayEnds.entrySet().removeIf(entry -> {
+            if (consumer.position(entry.getKey()) >= entry.getValue()) {
+                tracker.replayed(entry.getKey());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** At the cap of jobs in flight, stop reading new jobs; replays always run to the end. */
+    private void applyBackpressure() {
+        Set<TopicPartition> live = new HashSet<>(consumer.assignment());
+        live.removeAll(replayEnds.keySet());
+        if (tracker.inFlight() >= config.tracker().maxInFlight()) {
+            live.removeAll(paused);
+            if (!live.isEmpty()) {
+                consumer.pause(live);
+                paused.addAll(live);
+                LOG.infof("%d jobs in flight: pausing %d job-log partitions", tracker.inFlight(), live.size());
+            }
+        } else if (!paused.isEmpty() && tracker.inFlight() < config.tracker().maxInFlight() * 9L / 10) {
+            consumer.resume(paused);
+            paused.clear();
+        }
+    }
+
+    private void letGo(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        partitions.forEach(replayEnds::remove);
+        paused.removeAll(partitions);
+        tracker.revoked(partitions);
+        // Writes already sent for these jobs land before the partitions move, so the next owner's replay sees them.
+        writer.flush();
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            consumer.seekToBeginning(partitions);
+            replayEnds.putAll(consumer.endOffsets(partitions));
+            tracker.assigned(partitions);
+            LOG.infof("assigned %s: replaying to %s", partitions, replayEnds);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            letGo(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            letGo(partitions);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+package io.genworker.tracking;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.job.ErrorCode;
+import io.genworker.job.JobError;
+import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
+import io.genworker.joblog.JobLog;
+import io.genworker.metrics.WorkerMetrics;
+import io.genworker.provider.GenerationStatus;
+import io.genworker.provider.ProviderCallException;
+import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderRouter;
+import io.genworker.provider.VideoProvider;
+import io.genworker.publish.ResultPublisher;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Drives the jobs of the job-log partitions this worker owns: REQUESTED -> SUBMITTING -> SUBMITTED -> COMPLETED |
+ * FAILED, writing each transition to the job log before acting on the next step.
+ * <p>
+ * All state lives on one Vert.x context: the consumer thread and provider callbacks hand their work to it, so no
+ * lock is needed, and every wait is a Vert.x timer, never a thread.
+ */
+@ApplicationScoped
+public class JobTracker {
+
+    private static final Logger LOG = Logger.getLogger(JobTracker.class);
+    private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+
+    private final Vertx vertx;
+    private final JobLog jobLog;
+    private final ResultPublisher results;
+    private final ProviderRouter providers;
+    private final WorkerMetrics metrics;
+    private final WorkerConfig.Tracker config;
+    private final WorkerConfig.Polling pollingConfig;
+    private final PollPolicy policy;
+    private final Clock clock;
+
+    private final Map<String, TrackedJob> active = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger replaying = new AtomicInteger();
+    private volatile Context context;
+    private Executor onContext;
+
+    public JobTracker(Vertx vertx, JobLog jobLog, ResultPublisher results, ProviderRouter providers,
+            WorkerMetrics metrics, WorkerConfig config, Clock clock) {
+        this.vertx = vertx;
+        this.jobLog = jobLog;
+        this.results = results;
+        this.providers = providers;
+        this.metrics = metrics;
+        this.config = config.tracker();
+        this.pollingConfig = config.polling();
+        this.policy = PollPolicy.from(config.polling(), ThreadLocalRandom.current());
+        this.clock = clock;
+    }
+
+    /** Creates the tracker's context; called once before the job-log consumer starts. */
+    public void start() {
+        context = vertx.getOrCreateContext();
+        onContext = task -> context.runOnContext(ignored -> task.run());
+        metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public boolean replaying() {
+        return replaying.get() > 0;
+    }
+
+    // ---- called from the job-log consumer thread -------------------------------------------------------------
+
+    public void assigned(Collection<TopicPartition> partitions) {
+        awaitOnContext(() -> partitions.forEach(tp -> {
+            owned.put(tp, new OwnedPartition());
+            replaying.incrementAndGet();
+        }));
+    }
+
+    /** Stops acting on the partitions' jobs; returns once no callback of theirs can write any more. */
+    public void revoked(Collection<TopicPartition> partitions) {
+        awaitOnContext(() -> partitions.forEach(this::drop));
+    }
+
+    public void records(List<ConsumerRecord<String, byte[]>> records) {
+        onContext.execute(() -> records.forEach(this::apply));
+    }
+
+    /** The partition's replay reached the end offset captured at assignment: act on what it rebuilt. */
+    public void replayed(TopicPartition partition) {
+        onContext.execute(() -> finishReplay(partition));
+    }
+
+    private void awaitOnContext(Runnable task) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        context.runOnContext(ignored -> {
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.errorf(e, "tracker did not process a rebalance in time");
+        }
+    }
+
+    // ---- replay and live records -----------------------------------------------------------------------------
+
+    private void apply(ConsumerRecord<String, byte[]> raw) {
+        TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
+        OwnedPartition partition = owned.get(tp);
+        if (partition == null || raw.value() == null) {
+            return;
+        }
+        JobRecord record;
+        try {
+            record = jobLog.decode(raw.value());
+        } catch (IOException e) {
+            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (partition.replaying) {
+            JobRecord previous = partition.replayed.get(record.jobId());
+            if (previous != null && previous.state() != JobState.REQUESTED && record.state() == JobState.REQUESTED) {
+                partition.needsReassert.add(record.jobId());
+            } else {
+                partition.replayed.put(record.jobId(), record);
+                partition.needsReassert.remove(record.jobId());
+            }
+            return;
+        }
+        TrackedJob known = active.get(record.jobId());
+        JobRecord finished = partition.finished.get(record.jobId());
+        if (known == null && finished == null) {
+            adopt(tp, partition, record, false);
+        } else if (record.state() == JobState.REQUESTED) {
+            // A repeated job id: no provider call. Its current state goes back to the head of the log so that
+            // compaction cannot keep this REQUESTED as the job's last word.
+            metrics.duplicate();
+            if (known != null) {
+                write(known, known.latestSent.reasserted(clock.instant()), () -> {
+                });
+            } else {
+                appendDetached(finished.reasserted(clock.instant()));
+            }
+        }
+        // Anything else is the echo of a transition this worker wrote.
+    }
+
+    private void finishReplay(TopicPartition tp) {
+        OwnedPartition partition = owned.get(tp);
+        if (partition == null || !partition.replaying) {
+            return;
+        }
+        partition.replaying = false;
+        replaying.decrementAndGet();
+        int resumed = 0;
+        for (JobRecord record : partition.replayed.values()) {
+            adopt(tp, partition, record, partition.needsReassert.contains(record.jobId()));
+            resumed += record.state().isTerminal() ? 0 : 1;
+        }
+        LOG.infof("replayed %s: %d jobs, %d to resume", tp, partition.replayed.size(), resumed);
+        partition.replayed.clear();
+        partition.needsReassert.clear();
+    }
+
+    private void adopt(TopicPartition tp, OwnedPartition partition, JobRecord record, boolean reassert) {
+        if (record.state().isTerminal()) {
+            JobRecord kept = record.withoutInput();
+            partition.finished.put(record.jobId(), kept);
+            if (reassert) {
+                appendDetached(kept.reasserted(clock.instant()));
+            }
+            return;
+        }
+        TrackedJob job = new TrackedJob(record, tp);
+        active.put(job.id(), job);
+        partition.active.add(job.id());
+        inFlight.set(active.size());
+        if (reassert) {
+            write(job, record.reasserted(clock.instant()), () -> act(job));
+        } else {
+            act(job);
+        }
+    }
+
+    private void drop(TopicPartition tp) {
+        OwnedPartition partition = owned.remove(tp);
+        if (partition == null) {
+            return;
+        }
+        if (partition.replaying) {
+            replaying.decrementAndGet();
+        }
+        for (String id : partition.active) {
+            TrackedJob job = active.remove(id);
+            if (job != null) {
+                job.dropped = true;
+                cancelTimer(job);
+            }
+        }
+        inFlight.set(active.size());
+        LOG.infof("revoked %s: %d jobs handed over", tp, partition.active.size());
+    }
+
+    // ---- the state machine -----------------------------------------------------------------------------------
+
+    private void act(TrackedJob job) {
+        switch (job.record.state()) {
+            case REQUESTED -> submit(job);
+            case SUBMITTING -> {
+                if (config.resubmitUncertain()) {
+                    LOG.warnf("job %s was interrupted while submitting; resubmitting as configured", job.id());
+                    submit(job);
+                } else {
+                    fail(job, ErrorCode.SUBMIT_UNCERTAIN, "the submission was interrupted (worker crash or hand-over)"
+                            + " and the provider may be running it; not sent again to avoid a second charge");
+                }
+            }
+            case SUBMITTED -> schedule(job, Duration.ZERO, this::poll);
+            default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
+        }
+    }
+
+    private void submit(TrackedJob job) {
+        Instant now = clock.instant();
+        if (!now.isBefore(job.record.deadline())) {
+            fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
+            return;
+        }
+        VideoProvider provider = providers.get(job.record.provider());
+        if (!provider.configured()) {
+            LOG.warnf("no API key for provider %s: job %s waits", provider.id(), job.id());
+            schedule(job, pollingConfig.providerFaultRetry(), this::act);
+            return;
+        }
+        write(job, job.record.submitting(now), () -> provider.submit(job.record)
+                .emitOn(onContext)
+                .subscribe().with(
+                        submission -> {
+                            if (job.dropped) {
+                                return;
+                            }
+                            metrics.submitted(job.record);
+                            job.consecutiveErrors = 0;
+                            write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
+                                    clock.instant()), () -> schedule(job, policy.firstPoll(), this::poll));
+                        },
+                        failure -> onSubmitFailure(job,
+                                ProviderErrors.fromTransport(provider.id(), "submit", failure))));
+    }
+
+    private void onSubmitFailure(TrackedJob job, ProviderCallException e) {
+        if (job.dropped) {
+            return;
+        }
+        switch (e.fault()) {
+            case NOT_ACCEPTED -> retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+            case PROVIDER_WIDE -> {
+                LOG.warnf("provider %s refuses the account (HTTP %d); job %s waits", job.record.provider(),
+                        e.httpStatus(), job.id());
+                retrySubmit(job, e, pollingConfig.providerFaultRetry());
+            }
+            case AMBIGUOUS -> {
+                if (config.resubmitUncertain()) {
+                    retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+                } else {
+                    fail(job, ErrorCode.SUBMIT_UNCERTAIN, e.getMessage());
+                }
+            }
+            case JOB_FATAL, EXPIRED -> fail(job, ErrorCode.PROVIDER_REJECTED, e.getMessage());
+        }
+    }
+
+    private void retrySubmit(TrackedJob job, ProviderCallException e, Duration delay) {
+        job.lastErrorRateLimited = e.rateLimited();
+        if (e.retryAfter() != null) {
+            metrics.retryAfterHonoured(job.record.provider());
+        }
+        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, delay, this::act));
+    }
+
+    private void poll(TrackedJob job) {
+        VideoProvider provider = providers.get(job.record.provider());
+        job.polls++;
+        provider.poll(job.record.providerJobId())
+                .emitOn(onContext)
+                .subscribe().with(
+                        status -> onStatus(job, status),
+                        failure -> onPollFailure(job, ProviderErrors.fromTransport(provider.id(), "poll", failure)));
+    }
+
+    private void onStatus(TrackedJob job, GenerationStatus status) {
+        if (job.dropped) {
+            return;
+        }
+        job.consecutiveErrors = 0;
+        switch (status.phase()) {
+            case COMPLETED -> finish(job, job.record.completed(status.video(), status.credits(), job.polls,
+                    clock.instant()));
+            case FAILED -> fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
+                    status.errorMessage());
+            default -> nextPollOrTimeout(job, policy.nextPoll(job.polls));
+        }
+    }
+
+    private void onPollFailure(TrackedJob job, ProviderCallException e) {
+        if (job.dropped) {
+            return;
+        }
+        switch (e.fault()) {
+            case NOT_ACCEPTED, AMBIGUOUS -> {
+                job.lastErrorRateLimited = e.rateLimited();
+                if (e.retryAfter() != null) {
+                    metrics.retryAfterHonoured(job.record.provider());
+                }
+                LOG.debugf("poll of job %s failed transiently: %s", job.id(), e.getMessage());
+                nextPollOrTimeout(job, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+            }
+            case PROVIDER_WIDE -> nextPollOrTimeout(job, pollingConfig.providerFaultRetry());
+            case EXPIRED -> fail(job, ErrorCode.RESULT_EXPIRED, e.getMessage());
+            case JOB_FATAL -> fail(job, ErrorCode.PROVIDER_REJECTED, e.getMessage());
+        }
+    }
+
+    /** Polls again after the delay, but never past the deadline: the last poll happens at the deadline. */
+    private void nextPollOrTimeout(TrackedJob job, Duration delay) {
+        Instant now = clock.instant();
+        if (!now.isBefore(job.record.deadline())) {
+            if (job.consecutiveErrors > 0) {
+                fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
+                        "the provider kept failing until the job's deadline");
+            } else {
+                fail(job, ErrorCode.TIMEOUT, "the generation did not finish before the job's deadline");
+            }
+            return;
+        }
+        Duration untilDeadline = Duration.between(now, job.record.deadline());
+        schedule(job, delay.compareTo(untilDeadline) > 0 ? untilDeadline : delay, this::poll);
+    }
+
+    private void fail(TrackedJob job, ErrorCode code, String message) {
+        finish(job, job.record.failed(JobError.of(code, message), job.polls, clock.instant()));
+    }
+
+    /**
+     * The result goes out first, then the terminal record: a crash in between re-drives the job and may publish
+     * its result twice, but can never lose it. (Publishing both in one transaction removes the duplicate.)
+     */
+    private void finish(TrackedJob job, JobRecord terminal) {
+        if (job.dropped) {
+            return;
+        }
+        results.publish(terminal)
+                .emitOn(onContext)
+                .subscribe().with(
+                        published -> write(job, terminal.withoutInput(), () -> retire(job)),
+                        failure -> {
+                            LOG.warnf("publishing the result of %s failed, retrying: %s", job.id(),
+                                    failure.getMessage());
+                            schedule(job, WRITE_RETRY, j -> finish(j, terminal));
+                        });
+    }
+
+    private void retire(TrackedJob job) {
+        active.remove(job.id());
+        OwnedPartition partition = owned.get(job.partition);
+        if (partition != null) {
+            partition.active.remove(job.id());
+            partition.finished.put(job.id(), job.record);
+        }
+        inFlight.set(active.size());
+        metrics.finished(job.record);
+    }
+
+    // ---- writing and waiting ---------------------------------------------------------------------------------
+
+    /** Writes a transition and only then runs the next step; a failed write is retried, never skipped. */
+    private void write(TrackedJob job, JobRecord next, Runnable then) {
+        if (job.dropped) {
+            return;
+        }
+        job.latestSent = next;
+        jobLog.append(next)
+                .emitOn(onContext)
+                .subscribe().with(
+                        ok -> {
+                            if (!job.dropped) {
+                                job.record = next;
+                                then.run();
+                            }
+                        },
+                        failure -> {
+                            LOG.warnf("job-log write for %s failed, retrying: %s", job.id(), failure.getMessage());
+                            schedule(job, WRITE_RETRY, j -> write(j, next, then));
+                        });
+    }
+
+    private void appendDetached(JobRecord record) {
+        jobLog.append(record).onFailure().retry().withBackOff(WRITE_RETRY).atMost(10)
+                .subscribe().with(ok -> {
+                }, failure -> LOG.errorf("could not re-assert job %s: %s", record.jobId(), failure.getMessage()));
+    }
+
+    private void schedule(TrackedJob job, Duration delay, Consumer<TrackedJob> action) {
+        cancelTimer(job);
+        long millis = Math.max(1, delay.toMillis());
+        job.timerId = vertx.setTimer(millis, id -> {
+            job.timerId = -1;
+            if (!job.dropped) {
+                action.accept(job);
+            }
+        });
+    }
+
+    private void cancelTimer(TrackedJob job) {
+        if (job.timerId >= 0) {
+            vertx.cancelTimer(job.timerId);
+            job.timerId = -1;
+        }
+    }
+
+    private double oldestAgeSeconds() {
+        Instant now = clock.instant();
+        // Read from the metrics thread; the map is concurrent so this walk is safe while the tracker works.
+        return active.values().stream()
+                .mapToDouble(j -> Duration.between(j.record.receivedAt(), now).toMillis() / 1000.0)
+                .max().orElse(0);
+    }
+}

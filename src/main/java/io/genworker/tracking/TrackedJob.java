@@ -1,0 +1,32 @@
+package io.genworker.tracking;
+
+import org.apache.kafka.common.TopicPartition;
+
+import io.genworker.job.JobRecord;
+
+/** A job this worker is driving. Only touched on the tracker's context, so it needs no locking. */
+final class TrackedJob {
+
+    final TopicPartition partition;
+    /** The newest record the broker acknowledged. */
+    JobRecord record;
+    /** The newest record sent, acknowledged or not: what a re-assertion must repeat. */
+    JobRecord latestSent;
+    long timerId = -1;
+    int polls;
+    int consecutiveErrors;
+    boolean lastErrorRateLimited;
+    /** Set when the partition is revoked: every pending callback of this job then does nothing. */
+    boolean dropped;
+
+    TrackedJob(JobRecord record, TopicPartition partition) {
+        this.record = record;
+        this.latestSent = record;
+        this.partition = partition;
+        this.polls = record.polls();
+    }
+
+    String id() {
+        return record.jobId();
+    }
+}
