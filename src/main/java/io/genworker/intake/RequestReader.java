@@ -125,6 +125,7 @@ public class RequestReader {
                 return new ReadOutcome.Valid(new GenerationRequest(jobId, model, spec.get().provider(), input,
                         timeoutSeconds, metadata), spec.get());
             }
+            provider = spec.get().provider();
         }
         return new ReadOutcome.Invalid(resultId, model, provider, metadata, JobError.of(ErrorCode.INVALID_REQUEST,
                 details.size() + " rule(s) broken: " + summary(details), details));

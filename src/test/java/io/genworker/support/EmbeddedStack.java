@@ -1,0 +1,102 @@
+package io.genworker.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+
+/**
+ * The worker on a fresh machine with no Docker and no provider account: starts a KRaft broker and the provider
+ * simulator in this JVM, then the packaged worker as a child process pointed at them through the same environment
+ * variables a real deployment uses. Optionally sends demo requests and prints their results.
+ * <p>
+ * System properties: {@code http.port} (worker HTTP port, default 8080), {@code sim.port} (simulator port, default
+ * 0 = free), {@code sim.generation-seconds} (simulated generation time, default 20), {@code demo} (requests to send).
+ */
+public final class EmbeddedStack {
+
+    static final Path STATE = Path.of("target", "embedded");
+
+    private EmbeddedStack() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
+        }
+        KafkaBroker broker = KafkaBroker.startInJvm();
+        ProviderSimulator simulator = ProviderSimulator.start(Integer.getInteger("sim.port", 0))
+                .generationTime(Duration.ofSeconds(Integer.getInteger("sim.generation-seconds", 20)));
+        Files.createDirectories(STATE);
+        Files.writeString(STATE.resolve("bootstrap.servers"), broker.bootstrapServers());
+
+        Process worker = startWorker(jar, broker.bootstrapServers(), simulator.baseUrl(),
+                Integer.getInteger("http.port", 8080));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.destroy();
+            try {
+                worker.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            simulator.close();
+            broker.close();
+        }));
+        System.out.printf("%n== embedded stack ==%n  kafka      %s (%s)%n  simulator  %s%n  worker     http://localhost:%d"
+                + " (health /q/health, metrics /q/metrics)%n  stop with Ctrl-C%n%n", broker.bootstrapServers(),
+                broker.kind(), simulator.baseUrl(), Integer.getInteger("http.port", 8080));
+
+        int demo = Integer.getInteger("demo", 0);
+        if (demo > 0) {
+            awaitReady(Integer.getInteger("http.port", 8080));
+            runDemo(broker.bootstrapServers(), demo);
+        }
+        System.exit(worker.waitFor());
+    }
+
+    static Process startWorker(Path jar, String bootstrap, String providerUrl, int httpPort) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("AIMLAPI_BASE_URL", providerUrl);
+        env.put("AIMLAPI_API_KEY", ProviderSimulator.AIMLAPI_KEY);
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        return builder.start();
+    }
+
+    private static void awaitReady(int httpPort) {
+        HttpClient http = HttpClient.newHttpClient();
+        URI ready = URI.create("http://localhost:" + httpPort + "/q/health/ready");
+        Awaitility.await("worker ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200);
+    }
+
+    private static void runDemo(String bootstrap, int count) {
+        try (WorkerTopics topics = new WorkerTopics(bootstrap)) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String id = "demo-" + UUID.randomUUID();
+                ids.add(id);
+                topics.send(id, Requests.anyModel(id, i).toString());
+                System.out.println("sent " + id);
+            }
+            topics.awaitResults(ids, Duration.ofMinutes(10))
+                    .forEach((id, result) -> System.out.println("result " + id + " " + result.toPrettyString()));
+        }
+    }
+}
