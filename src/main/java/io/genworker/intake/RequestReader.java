@@ -1,6 +1,7 @@
 package io.genworker.intake;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -105,7 +106,8 @@ public class RequestReader {
         String model = text(root, "model", true, details);
         String provider = text(root, "provider", false, details);
         ObjectNode metadata = object(root, "metadata", false, details);
-        if (metadata != null && metadata.toString().length() > limits.maxMetadataBytes()) {
+        if (metadata != null
+                && metadata.toString().getBytes(StandardCharsets.UTF_8).length > limits.maxMetadataBytes()) {
             details.add(new ErrorDetail("metadata", "maxBytes:" + limits.maxMetadataBytes(), null));
             metadata = null;
         }
