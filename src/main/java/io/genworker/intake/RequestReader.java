@@ -99,7 +99,7 @@ public class RequestReader {
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!ENVELOPE_FIELDS.contains(name)) {
-                details.add(new ErrorDetail(name, "unknown-field", null));
+                details.add(new ErrorDetail(String.valueOf(InputValidator.shorten(name)), "unknown-field", null));
             }
         }
         String jobId = readJobId(key, root.get("jobId"), details);
@@ -134,9 +134,11 @@ public class RequestReader {
     }
 
     private JobError unsupported(String model, String provider) {
+        Object shownModel = InputValidator.shorten(model);
+        Object shownProvider = InputValidator.shorten(provider);
         String message = catalogue.isAmbiguous(model) && provider == null
-                ? "model '" + model + "' exists on several providers: set 'provider'"
-                : "model '" + model + "'" + (provider == null ? "" : " on provider '" + provider + "'")
+                ? "model '" + shownModel + "' exists on several providers: set 'provider'"
+                : "model '" + shownModel + "'" + (provider == null ? "" : " on provider '" + shownProvider + "'")
                         + " is not supported; supported: " + catalogue.models().stream()
                                 .map(m -> m.provider() + ":" + m.model()).toList();
         return JobError.of(ErrorCode.UNSUPPORTED_MODEL, message,
@@ -153,11 +155,12 @@ public class RequestReader {
                 fromBody = node.asText();
             }
         }
-        if (fromBody != null && key != null && !fromBody.equals(key)) {
+        boolean disagree = fromBody != null && key != null && !fromBody.equals(key);
+        if (disagree) {
             details.add(new ErrorDetail("jobId", "equals-record-key", InputValidator.shorten(fromBody)));
-            return key;
         }
-        String id = fromBody != null ? fromBody : key;
+        // The record key wins: the result goes out under the key the sender chose, if that key is usable.
+        String id = key != null ? key : fromBody;
         if (id == null) {
             if (node == null || node.isNull()) {
                 details.add(new ErrorDetail("jobId", "required (record key or jobId)", null));

@@ -42,6 +42,25 @@ public final class StatusBodies {
                 size != null && size.canConvertToLong() ? size.longValue() : null);
     }
 
+    /** A provider's error as one line: "name: message", either part alone, or a fixed text when both are absent. */
+    public static String errorMessage(JsonNode error) {
+        if (error == null || error.isNull()) {
+            return "generation failed without detail";
+        }
+        if (error.isTextual()) {
+            return error.asText();
+        }
+        String name = text(error, "name");
+        String message = text(error, "message");
+        if (message == null) {
+            message = text(error, "detail");
+        }
+        if (name == null && message == null) {
+            return "generation failed without detail";
+        }
+        return name == null ? message : message == null ? name : name + ": " + message;
+    }
+
     /** Providers report safety blocks as ordinary failures; the wording is the only tell. */
     public static boolean looksLikeContentBlock(String message) {
         return message != null && CONTENT_BLOCK.matcher(message.toLowerCase(Locale.ROOT)).find();

@@ -342,6 +342,15 @@ class RequestReaderTest {
     }
 
     @Test
+    void checksTheRecordKeyEvenWhenItDisagreesWithTheBody() {
+        ReadOutcome outcome = read("bad key", textToVideo("body-1"));
+
+        assertThat(invalidDetails(outcome)).extracting(ErrorDetail::rule)
+                .containsExactly("equals-record-key", "pattern:[A-Za-z0-9][A-Za-z0-9._:@/+=-]*");
+        assertThat(((ReadOutcome.Invalid) outcome).jobId()).isEqualTo(FALLBACK_ID);
+    }
+
+    @Test
     void rejectsAJobIdLongerThan128Characters() {
         String longId = "j".repeat(129);
 

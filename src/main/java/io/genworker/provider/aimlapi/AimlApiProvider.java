@@ -126,10 +126,7 @@ public class AimlApiProvider implements VideoProvider {
         Double credits = StatusBodies.number(usage.has("credits_used") ? usage.get("credits_used")
                 : usage.get("tokens_used"));
         if (phase == Phase.FAILED) {
-            JsonNode error = body.get("error");
-            String message = error == null || error.isNull() ? "generation failed without detail"
-                    : (StatusBodies.text(error, "name") == null ? "" : StatusBodies.text(error, "name") + ": ")
-                            + (error.isTextual() ? error.asText() : StatusBodies.text(error, "message"));
+            String message = StatusBodies.errorMessage(body.get("error"));
             return new GenerationStatus(phase, null, message, StatusBodies.looksLikeContentBlock(message), credits,
                     raw);
         }

@@ -136,6 +136,14 @@ class AimlApiStatusTest {
     }
 
     @Test
+    void readsAnErrorThatHasANameButNoMessage() {
+        GenerationStatus status = provider.readStatus(
+                json("{\"id\":\"gen-1\",\"status\":\"error\",\"error\":{\"name\":\"Timeout\"}}"));
+
+        assertThat(status.errorMessage()).isEqualTo("Timeout");
+    }
+
+    @Test
     void readsAFailedGenerationWithoutAnyError() {
         GenerationStatus status = provider.readStatus(json("{\"id\":\"gen-1\",\"status\":\"error\"}"));
 
