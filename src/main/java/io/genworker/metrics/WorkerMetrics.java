@@ -33,6 +33,7 @@ public class WorkerMetrics {
     public static final String PROVIDER_CALLS = PREFIX + "provider.calls";
     public static final String PROVIDER_RETRY_AFTER = PREFIX + "provider.retry.after";
     public static final String CREDITS_USED = PREFIX + "provider.credits.used";
+    public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
 
     private final MeterRegistry registry;
 
@@ -102,6 +103,13 @@ public class WorkerMetrics {
     public void retryAfterHonoured(String provider) {
         counter(PROVIDER_RETRY_AFTER, "Waits that followed a provider's Retry-After", "provider", provider)
                 .increment();
+    }
+
+    /** 1 while the provider's account is refused and its jobs wait; registered on the first pause. */
+    public void providerPaused(String provider, java.util.function.Predicate<String> isPaused) {
+        Gauge.builder(PROVIDER_PAUSED, () -> isPaused.test(provider) ? 1 : 0)
+                .description("1 while a provider refuses the account (bad key, no credits) and its jobs wait")
+                .tags("provider", provider).register(registry);
     }
 
     public void inFlightGauges(Supplier<Number> inFlight, Supplier<Number> oldestAgeSeconds) {

@@ -32,6 +32,8 @@ import io.genworker.metrics.WorkerMetrics;
 import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderFault;
+import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
 import io.genworker.provider.VideoProvider;
 import io.genworker.publish.ResultPublisher;
@@ -55,6 +57,7 @@ public class JobTracker {
     private final JobLog jobLog;
     private final ResultPublisher results;
     private final ProviderRouter providers;
+    private final ProviderPauses pauses;
     private final WorkerMetrics metrics;
     private final WorkerConfig.Tracker config;
     private final WorkerConfig.Polling pollingConfig;
@@ -69,11 +72,12 @@ public class JobTracker {
     private Executor onContext;
 
     public JobTracker(Vertx vertx, JobLog jobLog, ResultPublisher results, ProviderRouter providers,
-            WorkerMetrics metrics, WorkerConfig config, Clock clock) {
+            ProviderPauses pauses, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
         this.results = results;
         this.providers = providers;
+        this.pauses = pauses;
         this.metrics = metrics;
         this.config = config.tracker();
         this.pollingConfig = config.polling();
@@ -259,14 +263,12 @@ public class JobTracker {
 
     private void submit(TrackedJob job) {
         Instant now = clock.instant();
-        if (!now.isBefore(job.record.deadline())) {
+        VideoProvider provider = providers.get(job.record.provider());
+        if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(provider.id())) {
             fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
             return;
         }
-        VideoProvider provider = providers.get(job.record.provider());
-        if (!provider.configured()) {
-            LOG.warnf("no API key for provider %s: job %s waits", provider.id(), job.id());
-            schedule(job, pollingConfig.providerFaultRetry(), this::act);
+        if (!mayCall(job, provider, this::act)) {
             return;
         }
         write(job, job.record.submitting(now), () -> provider.submit(job.record)
@@ -276,6 +278,7 @@ public class JobTracker {
                             if (job.dropped) {
                                 return;
                             }
+                            pauses.accountAccepted(provider.id());
                             metrics.submitted(job.record);
                             job.consecutiveErrors = 0;
                             write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
@@ -286,16 +289,13 @@ public class JobTracker {
     }
 
     private void onSubmitFailure(TrackedJob job, ProviderCallException e) {
+        noteAccount(job.record.provider(), e);
         if (job.dropped) {
             return;
         }
         switch (e.fault()) {
             case NOT_ACCEPTED -> retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
-            case PROVIDER_WIDE -> {
-                LOG.warnf("provider %s refuses the account (HTTP %d); job %s waits", job.record.provider(),
-                        e.httpStatus(), job.id());
-                retrySubmit(job, e, pollingConfig.providerFaultRetry());
-            }
+            case PROVIDER_WIDE -> retrySubmit(job, e, waitForAccount(job.record.provider()));
             case AMBIGUOUS -> {
                 if (config.resubmitUncertain()) {
                     retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
@@ -317,6 +317,9 @@ public class JobTracker {
 
     private void poll(TrackedJob job) {
         VideoProvider provider = providers.get(job.record.provider());
+        if (!mayCall(job, provider, this::poll)) {
+            return;
+        }
         job.polls++;
         provider.poll(job.record.providerJobId())
                 .emitOn(onContext)
@@ -326,6 +329,7 @@ public class JobTracker {
     }
 
     private void onStatus(TrackedJob job, GenerationStatus status) {
+        pauses.accountAccepted(job.record.provider());
         if (job.dropped) {
             return;
         }
@@ -340,6 +344,7 @@ public class JobTracker {
     }
 
     private void onPollFailure(TrackedJob job, ProviderCallException e) {
+        noteAccount(job.record.provider(), e);
         if (job.dropped) {
             return;
         }
@@ -352,16 +357,19 @@ public class JobTracker {
                 LOG.debugf("poll of job %s failed transiently: %s", job.id(), e.getMessage());
                 nextPollOrTimeout(job, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
             }
-            case PROVIDER_WIDE -> nextPollOrTimeout(job, pollingConfig.providerFaultRetry());
+            case PROVIDER_WIDE -> schedule(job, waitForAccount(job.record.provider()), this::poll);
             case EXPIRED -> fail(job, ErrorCode.RESULT_EXPIRED, e.getMessage());
             case JOB_FATAL -> fail(job, ErrorCode.PROVIDER_REJECTED, e.getMessage());
         }
     }
 
-    /** Polls again after the delay, but never past the deadline: the last poll happens at the deadline. */
+    /**
+     * Polls again after the delay, but never past the deadline: the last poll happens at the deadline. A job whose
+     * provider refuses the account waits for it and is not timed out meanwhile.
+     */
     private void nextPollOrTimeout(TrackedJob job, Duration delay) {
         Instant now = clock.instant();
-        if (!now.isBefore(job.record.deadline())) {
+        if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(job.record.provider())) {
             if (job.consecutiveErrors > 0) {
                 fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
                         "the provider kept failing until the job's deadline");
@@ -372,6 +380,44 @@ public class JobTracker {
         }
         Duration untilDeadline = Duration.between(now, job.record.deadline());
         schedule(job, delay.compareTo(untilDeadline) > 0 ? untilDeadline : delay, this::poll);
+    }
+
+    /** Whether the job may call its provider now; if not, it is parked until the provider's next probe. */
+    private boolean mayCall(TrackedJob job, VideoProvider provider, Consumer<TrackedJob> retry) {
+        Instant now = clock.instant();
+        if (!provider.configured()) {
+            if (!pauses.isPaused(provider.id())) {
+                LOG.warnf("no API key configured for provider %s: its jobs wait", provider.id());
+            }
+            pauses.accountRefused(provider.id(), "no API key configured", now);
+            schedule(job, waitForAccount(provider.id()), retry);
+            return false;
+        }
+        if (!pauses.mayCall(provider.id(), now)) {
+            schedule(job, waitForAccount(provider.id()), retry);
+            return false;
+        }
+        return true;
+    }
+
+    /** Spread over a second so that parked jobs do not all come back at the same instant. */
+    private Duration waitForAccount(String provider) {
+        return pauses.waitBeforeRetry(provider, clock.instant())
+                .plusMillis(ThreadLocalRandom.current().nextLong(1000));
+    }
+
+    private void noteAccount(String provider, ProviderCallException e) {
+        Instant now = clock.instant();
+        if (e.fault() == ProviderFault.PROVIDER_WIDE) {
+            if (!pauses.isPaused(provider)) {
+                LOG.errorf("provider %s refuses the account, pausing its jobs: %s", provider, e.getMessage());
+            }
+            pauses.accountRefused(provider, e.getMessage(), now);
+        } else if (e.fault() == ProviderFault.JOB_FATAL || e.fault() == ProviderFault.EXPIRED) {
+            pauses.accountAccepted(provider);
+        } else {
+            pauses.probeInconclusive(provider, now);
+        }
     }
 
     private void fail(TrackedJob job, ErrorCode code, String message) {

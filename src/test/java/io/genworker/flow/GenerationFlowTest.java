@@ -1,7 +1,12 @@
 package io.genworker.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,6 +29,7 @@ import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
 import io.genworker.support.WorkerTopics;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Requests in, results out, through a real broker and the provider simulator. */
@@ -33,6 +39,10 @@ import io.quarkus.test.junit.QuarkusTest;
 class GenerationFlowTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TestHTTPResource("/q/health/ready")
+    URL readinessUrl;
     private static WorkerTopics topics;
 
     @BeforeAll
@@ -215,6 +225,40 @@ class GenerationFlowTest {
                 .containsExactly("REQUESTED", "SUBMITTING", "SUBMITTED", "COMPLETED", "REQUESTED", "COMPLETED");
         assertThat(results).hasSize(1);
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedKeyPausesTheProviderWithoutFailingItsJobsUntilTheKeyIsAcceptedAgain() throws Exception {
+        String id = newJobId("bad-key");
+        simulator().acceptKey("rotated-key");
+        try {
+            topics.send(id, Requests.textToVideo(id).toString());
+            await().atMost(WAIT).until(() -> readiness().body().contains("paused since"));
+            assertThat(readiness().statusCode()).isEqualTo(503);
+        } finally {
+            simulator().acceptKey(ProviderSimulator.AIMLAPI_KEY);
+        }
+
+        JsonNode result = topics.awaitResult(id, WAIT);
+
+        assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        await().atMost(WAIT).until(() -> readiness().statusCode() == 200);
+    }
+
+    @Test
+    void runningOutOfCreditsWhilePollingDoesNotFailTheJob() {
+        String id = newJobId("no-credits");
+        simulator().failNextPolls(Fault.status(406), Fault.status(406));
+        topics.send(id, Requests.textToVideo(id).toString());
+
+        JsonNode result = topics.awaitResult(id, WAIT);
+
+        assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    private HttpResponse<String> readiness() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(readinessUrl.toURI()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String header(ConsumerRecord<String, String> record, String name) {
