@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import io.genworker.config.WorkerConfig;
 import io.genworker.kafka.KafkaSettings;
 import io.genworker.kafka.KafkaWriter;
+import io.genworker.publish.ResultCommitter;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -39,9 +40,11 @@ public class JobLogConsumer {
 
     private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
 
     private final JobTracker tracker;
     private final KafkaWriter writer;
+    private final ResultCommitter committer;
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
@@ -49,10 +52,11 @@ public class JobLogConsumer {
     private KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public JobLogConsumer(JobTracker tracker, KafkaWriter writer,
+    public JobLogConsumer(JobTracker tracker, KafkaWriter writer, ResultCommitter committer,
             @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
         this.tracker = tracker;
         this.writer = writer;
+        this.committer = committer;
         this.kafka = kafka;
         this.config = config;
     }
@@ -146,6 +150,7 @@ public class JobLogConsumer {
         tracker.revoked(partitions);
         // Writes already sent for these jobs land before the partitions move, so the next owner's replay sees them.
         writer.flush();
+        committer.awaitIdle(HAND_OVER_WAIT);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

@@ -36,7 +36,7 @@ import io.genworker.provider.ProviderFault;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
 import io.genworker.provider.VideoProvider;
-import io.genworker.publish.ResultPublisher;
+import io.genworker.publish.ResultCommitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -55,7 +55,7 @@ public class JobTracker {
 
     private final Vertx vertx;
     private final JobLog jobLog;
-    private final ResultPublisher results;
+    private final ResultCommitter committer;
     private final ProviderRouter providers;
     private final ProviderPauses pauses;
     private final WorkerMetrics metrics;
@@ -71,11 +71,11 @@ public class JobTracker {
     private volatile Context context;
     private Executor onContext;
 
-    public JobTracker(Vertx vertx, JobLog jobLog, ResultPublisher results, ProviderRouter providers,
+    public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter providers,
             ProviderPauses pauses, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
-        this.results = results;
+        this.committer = committer;
         this.providers = providers;
         this.pauses = pauses;
         this.metrics = metrics;
@@ -182,6 +182,12 @@ public class JobTracker {
             } else {
                 appendDetached(finished.reasserted(clock.instant()));
             }
+        } else if (known != null && record.state().isTerminal() && !known.latestSent.state().isTerminal()) {
+            // A previous owner finished this job after our replay boundary (its transaction committed late).
+            known.record = record.withoutInput();
+            cancelTimer(known);
+            retire(known);
+            known.dropped = true;
         }
         // Anything else is the echo of a transition this worker wrote.
     }
@@ -424,23 +430,23 @@ public class JobTracker {
         finish(job, job.record.failed(JobError.of(code, message), job.polls, clock.instant()));
     }
 
-    /**
-     * The result goes out first, then the terminal record: a crash in between re-drives the job and may publish
-     * its result twice, but can never lose it. (Publishing both in one transaction removes the duplicate.)
-     */
+    /** The result and the terminal record are committed in one transaction: never lost, never published twice. */
     private void finish(TrackedJob job, JobRecord terminal) {
         if (job.dropped) {
             return;
         }
-        results.publish(terminal)
+        JobRecord kept = terminal.withoutInput();
+        job.latestSent = kept;
+        committer.commit(kept)
                 .emitOn(onContext)
                 .subscribe().with(
-                        published -> write(job, terminal.withoutInput(), () -> retire(job)),
-                        failure -> {
-                            LOG.warnf("publishing the result of %s failed, retrying: %s", job.id(),
-                                    failure.getMessage());
-                            schedule(job, WRITE_RETRY, j -> finish(j, terminal));
-                        });
+                        committed -> {
+                            if (!job.dropped) {
+                                job.record = kept;
+                                retire(job);
+                            }
+                        },
+                        failure -> schedule(job, WRITE_RETRY, j -> finish(j, terminal)));
     }
 
     private void retire(TrackedJob job) {
