@@ -78,6 +78,13 @@ public interface WorkerConfig {
         int maxInFlight();
 
         /**
+         * How soon a crashed worker's job-log partitions move to another worker (the consumer session timeout).
+         * Shorter means faster failover after a SIGKILL, at the price of rebalances on long GC pauses.
+         */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+
+        /**
          * A job found in SUBMITTING after a replay had its submit interrupted and the provider may already run it.
          * false (default): fail it with SUBMIT_UNCERTAIN. true: submit it again (risking a second paid generation).
          */

@@ -69,6 +69,9 @@ public class JobLogConsumer {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-tracker");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.tracker().sessionTimeout().toMillis());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         thread = new Thread(this::run, "job-log-consumer");
         thread.start();
