@@ -28,6 +28,8 @@ class RequestReaderTest {
     private static final String TRANSITION = "pixverse/v5/transition";
     private static final String JOB_ID_PATTERN = "pattern:[A-Za-z0-9][A-Za-z0-9._:@/+=-]*";
     private static final String RESOLUTIONS = "enum:[\"360p\", \"540p\", \"720p\", \"1080p\"]";
+    private static final String SEGMIND_V5 = "pixverse-5-transition";
+    private static final String SEGMIND_V4 = "pixverse-transition";
 
     private static final WorkerConfig.Intake LIMITS = new WorkerConfig.Intake() {
         @Override
@@ -652,6 +654,175 @@ class RequestReaderTest {
         assertThat(undecodable(read("job-1", request))).contains("exceeds the limit of 1048576 bytes");
     }
 
+    // ---- Segmind models --------------------------------------------------------------------------------------
+
+    @Test
+    void acceptsPixverse5TransitionWithOnlyAPromptAndRoutesItToSegmind() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).remove("first_frame_url");
+        ((ObjectNode) request.get("input")).remove("last_frame_url");
+
+        ReadOutcome outcome = read("job-1", request);
+
+        assertThat(valid(outcome).provider()).isEqualTo("segmind");
+        assertThat(((ReadOutcome.Valid) outcome).spec().model()).isEqualTo(SEGMIND_V5);
+    }
+
+    @Test
+    void acceptsEveryDocumentedPixverse5TransitionParameter() {
+        ObjectNode request = segmindV5("job-1").put("provider", "segmind");
+        ((ObjectNode) request.get("input")).put("duration", 8).put("motion_mode", "normal").put("quality", "720p")
+                .put("lip_sync_switch", true).put("lip_sync_tts_content", "Hello there")
+                .put("lip_sync_tts_speaker_id", "14").put("seed", 999999).put("sound_effect_content", "Rain")
+                .put("sound_effect_switch", false);
+
+        assertThat(valid(read("job-1", request)).input().get("lip_sync_tts_speaker_id").asText()).isEqualTo("14");
+    }
+
+    @Test
+    void acceptsPixverseTransitionV4WithEveryRequiredParameter() {
+        ObjectNode request = segmindV4("job-1");
+        ((ObjectNode) request.get("input")).put("seed", 1);
+
+        GenerationRequest accepted = valid(read("job-1", request));
+
+        assertThat(accepted.provider()).isEqualTo("segmind");
+        assertThat(accepted.model()).isEqualTo(SEGMIND_V4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { SEGMIND_V5, SEGMIND_V4 })
+    void rejectsASegmindSeedOfZero(String model) {
+        ObjectNode request = segmind(model, "job-1");
+        ((ObjectNode) request.get("input")).put("seed", 0);
+
+        assertThat(invalidDetails(read("job-1", request))).containsExactly(
+                new ErrorDetail("input.seed", "minimum:1", 0L));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { SEGMIND_V5, SEGMIND_V4 })
+    void rejectsASegmindSeedAboveTheDocumentedRange(String model) {
+        ObjectNode request = segmind(model, "job-1");
+        ((ObjectNode) request.get("input")).put("seed", 1000000);
+
+        assertThat(invalidDetails(read("job-1", request))).containsExactly(
+                new ErrorDetail("input.seed", "maximum:999999", 1000000L));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "15", "0", "Emily", "AUTO", "" })
+    void rejectsASpeakerIdOutsideTheDocumentedFifteen(String speaker) {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("lip_sync_tts_speaker_id", speaker);
+
+        assertThat(invalidDetails(read("job-1", request))).extracting(ErrorDetail::field, ErrorDetail::rule)
+                .containsExactly(tuple("input.lip_sync_tts_speaker_id", "enum:[\"auto\", \"1\", \"2\", \"3\", "
+                        + "\"4\", \"5\", \"6\", \"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\"]"));
+    }
+
+    @Test
+    void rejectsASpeakerIdGivenAsANumber() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("lip_sync_tts_speaker_id", 3);
+
+        assertThat(invalidDetails(read("job-1", request))).extracting(ErrorDetail::field, ErrorDetail::rule)
+                .containsExactly(tuple("input.lip_sync_tts_speaker_id", "type:string"));
+    }
+
+    @Test
+    void refusesFastMotionOnPixverse5Transition() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("motion_mode", "fast");
+
+        assertThat(invalidDetails(read("job-1", request))).containsExactly(
+                new ErrorDetail("input.motion_mode", "enum:[\"normal\"]", "fast"));
+    }
+
+    @Test
+    void acceptsFastMotionOnPixverseTransitionV4() {
+        ObjectNode request = segmindV4("job-1");
+        ((ObjectNode) request.get("input")).put("motion_mode", "fast");
+
+        assertThat(valid(read("job-1", request)).input().get("motion_mode").asText()).isEqualTo("fast");
+    }
+
+    @Test
+    void requiresTheFirstFrameOnPixverseTransitionV4() {
+        ObjectNode request = segmindV4("job-1");
+        ((ObjectNode) request.get("input")).remove("first_frame_url");
+
+        assertThat(invalidDetails(read("job-1", request))).containsExactly(
+                new ErrorDetail("input.first_frame_url", "required", null));
+    }
+
+    @Test
+    void requiresEveryParameterTheV4PageMarksRequired() {
+        ObjectNode request = segmindV4("job-1");
+        request.set("input", JSON.createObjectNode());
+
+        assertThat(invalidDetails(read("job-1", request))).extracting(ErrorDetail::field).containsExactlyInAnyOrder(
+                "input.prompt", "input.duration", "input.first_frame_url", "input.last_frame_url",
+                "input.motion_mode", "input.quality");
+    }
+
+    @Test
+    void rejectsAFrameThatIsNotAnImageReference() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("last_frame_url", "file:///etc/passwd");
+
+        assertThat(invalidDetails(read("job-1", request))).extracting(ErrorDetail::field, ErrorDetail::rule)
+                .containsExactly(tuple("input.last_frame_url", "format:http(s)-url-or-data-uri"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { SEGMIND_V5, SEGMIND_V4 })
+    void rejects1080pAtEightSecondsOnSegmind(String model) {
+        ObjectNode request = segmind(model, "job-1");
+        ((ObjectNode) request.get("input")).put("quality", "1080p").put("duration", 8);
+
+        assertThat(invalidDetails(read("job-1", request))).singleElement().satisfies(d -> {
+            assertThat(d.field()).isEqualTo("input.duration");
+            assertThat(d.rule()).startsWith("1080p-max-5s");
+        });
+    }
+
+    @Test
+    void accepts1080pWithTheDefaultDurationOnPixverse5Transition() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("quality", "1080p");
+
+        valid(read("job-1", request));
+    }
+
+    @Test
+    void acceptsEightSecondsAtTheDefaultQualityOnPixverse5Transition() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("duration", 8);
+
+        assertThat(valid(read("job-1", request)).input().get("duration").intValue()).isEqualTo(8);
+    }
+
+    @Test
+    void rejectsAnAimlApiParameterOnASegmindModel() {
+        ObjectNode request = segmindV5("job-1");
+        ((ObjectNode) request.get("input")).put("resolution", "720p");
+
+        assertThat(invalidDetails(read("job-1", request))).containsExactly(
+                new ErrorDetail("input.resolution", "unknown-field", null));
+    }
+
+    @Test
+    void refusesASegmindModelOnTheAimlApiAsUnsupported() {
+        ObjectNode request = segmindV4("job-1").put("provider", "aimlapi");
+
+        ReadOutcome.Invalid invalid = invalid(read("job-1", request));
+
+        assertThat(invalid.error().code()).isEqualTo(ErrorCode.UNSUPPORTED_MODEL);
+        assertThat(invalid.error().details()).containsExactly(
+                new ErrorDetail("provider", "supported-model", "aimlapi"));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private ReadOutcome read(String key, ObjectNode request) {
@@ -693,6 +864,29 @@ class RequestReaderTest {
         request.put("jobId", jobId).put("model", IMAGE_TO_VIDEO);
         request.putObject("input").put("prompt", "The dragon takes off").put("image_url",
                 "https://example.com/first.png");
+        return request;
+    }
+
+    private static ObjectNode segmind(String model, String jobId) {
+        return SEGMIND_V5.equals(model) ? segmindV5(jobId) : segmindV4(jobId);
+    }
+
+    private static ObjectNode segmindV5(String jobId) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jobId", jobId).put("model", SEGMIND_V5);
+        request.putObject("input").put("prompt", "From dawn to dusk")
+                .put("first_frame_url", "https://example.com/first.png")
+                .put("last_frame_url", "https://example.com/last.png");
+        return request;
+    }
+
+    private static ObjectNode segmindV4(String jobId) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jobId", jobId).put("model", SEGMIND_V4);
+        request.putObject("input").put("prompt", "From dawn to dusk")
+                .put("first_frame_url", "https://example.com/first.png")
+                .put("last_frame_url", "https://example.com/last.png").put("duration", 5).put("quality", "720p")
+                .put("motion_mode", "normal");
         return request;
     }
 

@@ -73,6 +73,8 @@ public final class EmbeddedStack {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("AIMLAPI_BASE_URL", providerUrl);
         env.put("AIMLAPI_API_KEY", ProviderSimulator.AIMLAPI_KEY);
+        env.put("SEGMIND_BASE_URL", providerUrl);
+        env.put("SEGMIND_API_KEY", ProviderSimulator.SEGMIND_KEY);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         return builder.start();
     }

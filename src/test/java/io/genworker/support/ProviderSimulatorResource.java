@@ -4,7 +4,7 @@ import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-/** Starts the provider simulator on a free port and points the worker's AI/ML API client at it. */
+/** Starts the provider simulator on a free port and points the worker's AI/ML API and Segmind clients at it. */
 public class ProviderSimulatorResource implements QuarkusTestResourceLifecycleManager {
 
     private static ProviderSimulator simulator;
@@ -18,7 +18,9 @@ public class ProviderSimulatorResource implements QuarkusTestResourceLifecycleMa
         simulator = ProviderSimulator.start();
         return Map.of(
                 "worker.providers.aimlapi.base-url", simulator.baseUrl(),
-                "worker.providers.aimlapi.api-key", ProviderSimulator.AIMLAPI_KEY);
+                "worker.providers.aimlapi.api-key", ProviderSimulator.AIMLAPI_KEY,
+                "worker.providers.segmind.base-url", simulator.baseUrl(),
+                "worker.providers.segmind.api-key", ProviderSimulator.SEGMIND_KEY);
     }
 
     @Override

@@ -40,6 +40,29 @@ public final class Requests {
         return request;
     }
 
+    /**
+     * Segmind's PixVerse 5 transition with only what the catalogue requires plus both frames: duration, quality and
+     * motion_mode (required by Segmind's page, with defaults) are left for the adapter to fill in.
+     */
+    public static ObjectNode segmindTransition(String jobId) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jobId", jobId).put("model", "pixverse-5-transition");
+        request.putObject("input").put("prompt", prompt(jobId)).put("first_frame_url", IMAGE)
+                .put("last_frame_url", TAIL_IMAGE);
+        request.putObject("metadata").put("tenant", "test");
+        return request;
+    }
+
+    /** Segmind's PixVerse v4 transition: every parameter its page marks required. */
+    public static ObjectNode segmindTransitionV4(String jobId) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("jobId", jobId).put("model", "pixverse-transition");
+        request.putObject("input").put("prompt", prompt(jobId)).put("first_frame_url", IMAGE)
+                .put("last_frame_url", TAIL_IMAGE).put("duration", 5).put("quality", "720p")
+                .put("motion_mode", "normal");
+        return request;
+    }
+
     /** A request of one of the three AI/ML API models, chosen by index. */
     public static ObjectNode anyModel(String jobId, int index) {
         return switch (index % 3) {
