@@ -134,5 +134,9 @@ public interface WorkerConfig {
 
         /** API key; never logged. Jobs for a provider without a key wait until one is configured. */
         Optional<String> apiKey();
+
+        /** Calls (submits and polls together) in flight to this provider at most; the others wait their turn. */
+        @WithDefault("32")
+        int maxConcurrentCalls();
     }
 }

@@ -36,6 +36,7 @@ import io.genworker.provider.ProviderFault;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
 import io.genworker.provider.VideoProvider;
+import io.genworker.provider.segmind.SegmindProvider;
 import io.genworker.publish.ResultCommitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -61,11 +62,13 @@ public class JobTracker {
     private final WorkerMetrics metrics;
     private final WorkerConfig.Tracker config;
     private final WorkerConfig.Polling pollingConfig;
+    private final WorkerConfig.Providers providersConfig;
     private final PollPolicy policy;
     private final Clock clock;
 
     private final Map<String, TrackedJob> active = new ConcurrentHashMap<>();
     private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
+    private final Map<String, CallSlots> slots = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger replaying = new AtomicInteger();
     private volatile Context context;
@@ -81,6 +84,7 @@ public class JobTracker {
         this.metrics = metrics;
         this.config = config.tracker();
         this.pollingConfig = config.polling();
+        this.providersConfig = config.providers();
         this.policy = PollPolicy.from(config.polling(), ThreadLocalRandom.current());
         this.clock = clock;
     }
@@ -242,6 +246,9 @@ public class JobTracker {
             if (job != null) {
                 job.dropped = true;
                 cancelTimer(job);
+                if (job.slot != null) {
+                    job.slot.release();
+                }
             }
         }
         inFlight.set(active.size());
@@ -277,21 +284,27 @@ public class JobTracker {
         if (!mayCall(job, provider, this::act)) {
             return;
         }
-        write(job, job.record.submitting(now), () -> provider.submit(job.record)
-                .emitOn(onContext)
-                .subscribe().with(
-                        submission -> {
-                            if (job.dropped) {
-                                return;
-                            }
-                            pauses.accountAccepted(provider.id());
-                            metrics.submitted(job.record);
-                            job.consecutiveErrors = 0;
-                            write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
-                                    clock.instant()), () -> schedule(job, policy.firstPoll(), this::poll));
-                        },
-                        failure -> onSubmitFailure(job,
-                                ProviderErrors.fromTransport(provider.id(), "submit", failure))));
+        withSlot(job, provider, slot -> write(job, job.record.submitting(clock.instant()),
+                () -> provider.submit(job.record)
+                        .emitOn(onContext)
+                        .subscribe().with(
+                                submission -> {
+                                    slot.release();
+                                    if (job.dropped) {
+                                        return;
+                                    }
+                                    pauses.accountAccepted(provider.id());
+                                    metrics.submitted(job.record);
+                                    job.consecutiveErrors = 0;
+                                    write(job, job.record.submitted(submission.providerJobId(),
+                                            submission.credits(), clock.instant()),
+                                            () -> schedule(job, policy.firstPoll(), this::poll));
+                                },
+                                failure -> {
+                                    slot.release();
+                                    onSubmitFailure(job,
+                                            ProviderErrors.fromTransport(provider.id(), "submit", failure));
+                                })));
     }
 
     private void onSubmitFailure(TrackedJob job, ProviderCallException e) {
@@ -326,12 +339,37 @@ public class JobTracker {
         if (!mayCall(job, provider, this::poll)) {
             return;
         }
-        job.polls++;
-        provider.poll(job.record.providerJobId())
-                .emitOn(onContext)
-                .subscribe().with(
-                        status -> onStatus(job, status),
-                        failure -> onPollFailure(job, ProviderErrors.fromTransport(provider.id(), "poll", failure)));
+        withSlot(job, provider, slot -> {
+            job.polls++;
+            provider.poll(job.record.providerJobId())
+                    .emitOn(onContext)
+                    .subscribe().with(
+                            status -> {
+                                slot.release();
+                                onStatus(job, status);
+                            },
+                            failure -> {
+                                slot.release();
+                                onPollFailure(job, ProviderErrors.fromTransport(provider.id(), "poll", failure));
+                            });
+        });
+    }
+
+    /** Runs the call once the provider has a free slot; a job dropped meanwhile gives its turn away. */
+    private void withSlot(TrackedJob job, VideoProvider provider, Consumer<CallSlots.Slot> call) {
+        slots.computeIfAbsent(provider.id(), id -> new CallSlots(providerConfig(id).maxConcurrentCalls()))
+                .acquire(slot -> {
+                    if (job.dropped) {
+                        slot.release();
+                        return;
+                    }
+                    job.slot = slot;
+                    call.accept(slot);
+                });
+    }
+
+    private WorkerConfig.Provider providerConfig(String id) {
+        return SegmindProvider.ID.equals(id) ? providersConfig.segmind() : providersConfig.aimlapi();
     }
 
     private void onStatus(TrackedJob job, GenerationStatus status) {

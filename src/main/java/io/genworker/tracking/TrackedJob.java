@@ -13,6 +13,8 @@ final class TrackedJob {
     /** The newest record sent, acknowledged or not: what a re-assertion must repeat. */
     JobRecord latestSent;
     long timerId = -1;
+    /** The provider-call slot this job holds, if any: released when the call ends or the job is dropped. */
+    CallSlots.Slot slot;
     int polls;
     int consecutiveErrors;
     boolean lastErrorRateLimited;

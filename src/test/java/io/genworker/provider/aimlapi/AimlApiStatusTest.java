@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.support.StubWorkerConfig;
 import io.genworker.job.Video;
 import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.GenerationStatus.Phase;
@@ -25,7 +26,7 @@ class AimlApiStatusTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final AimlApiProvider provider = new AimlApiProvider(null, JSON, new StubConfig(), null,
+    private final AimlApiProvider provider = new AimlApiProvider(null, JSON, new StubWorkerConfig(), null,
             Clock.systemUTC());
 
     // ---- phase ----------------------------------------------------------------------------------------------
@@ -210,55 +211,4 @@ class AimlApiStatusTest {
     }
 
     /** Only the provider settings are read by the adapter's constructor. */
-    private static final class StubConfig implements WorkerConfig {
-
-        @Override
-        public Topics topics() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Intake intake() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Tracker tracker() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Polling polling() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Providers providers() {
-            return new Providers() {
-                @Override
-                public Provider aimlapi() {
-                    return provider("https://api.aimlapi.test", "test-key");
-                }
-
-                @Override
-                public Provider segmind() {
-                    return provider("https://api.segmind.test", null);
-                }
-            };
-        }
-
-        private static Provider provider(String baseUrl, String apiKey) {
-            return new Provider() {
-                @Override
-                public String baseUrl() {
-                    return baseUrl;
-                }
-
-                @Override
-                public Optional<String> apiKey() {
-                    return Optional.ofNullable(apiKey);
-                }
-            };
-        }
-    }
 }

@@ -25,6 +25,7 @@ import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.catalogue.ModelSpec;
 import io.genworker.catalogue.ParameterSpec;
 import io.genworker.config.WorkerConfig;
+import io.genworker.support.StubWorkerConfig;
 import io.genworker.job.JobRecord;
 import io.genworker.job.Video;
 import io.genworker.metrics.WorkerMetrics;
@@ -44,7 +45,7 @@ class SegmindStatusTest {
     private static final String V4 = "pixverse-transition";
     private static final String VIDEO = "https://cdn.segmind.test/out/video.mp4";
 
-    private final SegmindProvider provider = new SegmindProvider(null, JSON, new StubConfig(), null,
+    private final SegmindProvider provider = new SegmindProvider(null, JSON, new StubWorkerConfig(), null,
             Clock.systemUTC());
 
     // ---- phase ----------------------------------------------------------------------------------------------
@@ -496,7 +497,7 @@ class SegmindStatusTest {
     }
 
     private static SegmindProvider wired(StubApi api) {
-        return new SegmindProvider(api, JSON, new StubConfig(), new WorkerMetrics(new SimpleMeterRegistry()),
+        return new SegmindProvider(api, JSON, new StubWorkerConfig(), new WorkerMetrics(new SimpleMeterRegistry()),
                 Clock.systemUTC());
     }
 
@@ -544,55 +545,4 @@ class SegmindStatusTest {
     }
 
     /** Only the provider settings are read by the adapter's constructor. */
-    private static final class StubConfig implements WorkerConfig {
-
-        @Override
-        public Topics topics() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Intake intake() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Tracker tracker() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Polling polling() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Providers providers() {
-            return new Providers() {
-                @Override
-                public Provider aimlapi() {
-                    return provider("https://api.aimlapi.test", null);
-                }
-
-                @Override
-                public Provider segmind() {
-                    return provider("https://api.segmind.test", "test-key");
-                }
-            };
-        }
-
-        private static Provider provider(String baseUrl, String apiKey) {
-            return new Provider() {
-                @Override
-                public String baseUrl() {
-                    return baseUrl;
-                }
-
-                @Override
-                public Optional<String> apiKey() {
-                    return Optional.ofNullable(apiKey);
-                }
-            };
-        }
-    }
 }
