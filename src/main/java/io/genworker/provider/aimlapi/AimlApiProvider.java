@@ -1,10 +1,10 @@
 package io.genworker.provider.aimlapi;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -19,11 +19,11 @@ import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.GenerationStatus.Phase;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderExchange;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
 import io.genworker.provider.VideoProvider;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.core.Response;
 
 /** Submits and polls PixVerse v5 generations on the AI/ML API, mapping its statuses and errors to ours. */
 @ApplicationScoped
@@ -36,6 +36,7 @@ public class AimlApiProvider implements VideoProvider {
     private final WorkerConfig.Provider config;
     private final WorkerMetrics metrics;
     private final Clock clock;
+    private final ProviderExchange exchange;
 
     public AimlApiProvider(@RestClient AimlApi api, ObjectMapper mapper, WorkerConfig config, WorkerMetrics metrics,
             Clock clock) {
@@ -44,6 +45,7 @@ public class AimlApiProvider implements VideoProvider {
         this.config = config.providers().aimlapi();
         this.metrics = metrics;
         this.clock = clock;
+        this.exchange = new ProviderExchange(ID, mapper, metrics, clock);
     }
 
     @Override
@@ -76,30 +78,7 @@ public class AimlApiProvider implements VideoProvider {
     }
 
     private Uni<JsonNode> call(String operation, Uni<Response> request) {
-        return request
-                .onFailure().transform(failure -> {
-                    ProviderCallException e = ProviderErrors.fromTransport(ID, operation, failure);
-                    metrics.providerCall(ID, operation, "error");
-                    return e;
-                })
-                .map(response -> {
-                    int status = response.getStatus();
-                    metrics.providerCall(ID, operation, Integer.toString(status));
-                    String text = response.hasEntity() ? response.readEntity(String.class) : "";
-                    if (status < 200 || status >= 300) {
-                        throw ProviderErrors.fromResponse(ID, operation, status,
-                                response.getHeaderString("Retry-After"), text, clock.instant());
-                    }
-                    try {
-                        JsonNode json = mapper.readTree(text);
-                        if (json == null || !json.isObject()) {
-                            throw ProviderErrors.unreadable(ID, operation, "not a JSON object", text);
-                        }
-                        return json;
-                    } catch (IOException e) {
-                        throw ProviderErrors.unreadable(ID, operation, "malformed JSON", text);
-                    }
-                });
+        return exchange.send(operation, request).map(answer -> exchange.json(operation, answer));
     }
 
     private Submission readSubmission(JsonNode body) {

@@ -1,6 +1,5 @@
 package io.genworker.provider.segmind;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -29,6 +28,8 @@ import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.GenerationStatus.Phase;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderExchange;
+import io.genworker.provider.ProviderExchange.Answer;
 import io.genworker.provider.ProviderFault;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
@@ -84,6 +85,7 @@ public class SegmindProvider implements VideoProvider {
     private final WorkerConfig.Provider config;
     private final WorkerMetrics metrics;
     private final Clock clock;
+    private final ProviderExchange exchange;
 
     public SegmindProvider(@RestClient SegmindApi api, ObjectMapper mapper, WorkerConfig config,
             WorkerMetrics metrics, Clock clock) {
@@ -92,6 +94,7 @@ public class SegmindProvider implements VideoProvider {
         this.config = config.providers().segmind();
         this.metrics = metrics;
         this.clock = clock;
+        this.exchange = new ProviderExchange(ID, mapper, metrics, clock);
     }
 
     @Override
@@ -122,64 +125,21 @@ public class SegmindProvider implements VideoProvider {
     @Override
     public Uni<Submission> submit(JobRecord job) {
         String body = requestBody(job).toString();
-        return exchange("submit", api.submit(key(), job.model(), body))
-                .map(answer -> readSubmission(json("submit", answer)));
+        return exchange.send("submit", api.submit(key(), job.model(), body))
+                .map(answer -> readSubmission(exchange.json("submit", answer)));
     }
 
     /** Status first; only a COMPLETED request costs a second call, for its result. */
     @Override
     public Uni<GenerationStatus> poll(String requestId) {
-        return exchange("poll", api.status(key(), requestId))
+        return exchange.send("poll", api.status(key(), requestId))
                 .map(this::readStatus)
                 .flatMap(status -> status.phase() == Phase.COMPLETED
-                        ? exchange("result", api.result(key(), requestId)).map(this::readResult)
+                        ? exchange.send("result", api.result(key(), requestId)).map(this::readResult)
                         : Uni.createFrom().item(status));
     }
 
     // ---- HTTP --------------------------------------------------------------------------------------------------
-
-    /** One HTTP answer, read to the end. */
-    record Answer(int status, String retryAfter, String body) {
-    }
-
-    private Uni<Answer> exchange(String operation, Uni<Response> request) {
-        return request
-                .onFailure().transform(failure -> {
-                    ProviderCallException e = ProviderErrors.fromTransport(ID, operation, failure);
-                    metrics.providerCall(ID, operation, "error");
-                    return e;
-                })
-                .map(response -> {
-                    int status = response.getStatus();
-                    metrics.providerCall(ID, operation, Integer.toString(status));
-                    String text = response.hasEntity() ? response.readEntity(String.class) : "";
-                    return new Answer(status, response.getHeaderString("Retry-After"), text);
-                });
-    }
-
-    /** The JSON object of a 2xx answer; any other answer becomes the classified exception. */
-    private JsonNode json(String operation, Answer answer) {
-        if (answer.status() < 200 || answer.status() >= 300) {
-            throw ProviderErrors.fromResponse(ID, operation, answer.status(), answer.retryAfter(), answer.body(),
-                    clock.instant());
-        }
-        JsonNode json = parse(answer.body());
-        if (json == null || !json.isObject()) {
-            throw ProviderErrors.unreadable(ID, operation, "not a JSON object", answer.body());
-        }
-        return json;
-    }
-
-    private JsonNode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            return null;
-        }
-    }
 
     // ---- reading answers ---------------------------------------------------------------------------------------
 
@@ -204,7 +164,7 @@ public class SegmindProvider implements VideoProvider {
         if (answer.status() == 422) {
             return failed(answer.body());
         }
-        JsonNode body = json("poll", answer);
+        JsonNode body = exchange.json("poll", answer);
         String raw = StatusBodies.text(body, "status");
         Phase phase = phase(raw);
         if (phase == null) {
@@ -222,7 +182,7 @@ public class SegmindProvider implements VideoProvider {
         if (answer.status() == 422) {
             return failed(answer.body());
         }
-        JsonNode body = json("result", answer);
+        JsonNode body = exchange.json("result", answer);
         String raw = StatusBodies.text(body, "status");
         Phase phase = raw == null ? Phase.COMPLETED : phase(raw);
         if (phase == Phase.FAILED) {
@@ -244,7 +204,7 @@ public class SegmindProvider implements VideoProvider {
     }
 
     private GenerationStatus failed(String text) {
-        String detail = failureDetail(parse(text), text);
+        String detail = failureDetail(exchange.parse(text), text);
         return new GenerationStatus(Phase.FAILED, null, detail, StatusBodies.looksLikeContentBlock(detail), null,
                 "FAILED");
     }

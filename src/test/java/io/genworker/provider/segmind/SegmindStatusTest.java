@@ -34,7 +34,7 @@ import io.genworker.provider.GenerationStatus.Phase;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderFault;
 import io.genworker.provider.Submission;
-import io.genworker.provider.segmind.SegmindProvider.Answer;
+import io.genworker.provider.ProviderExchange.Answer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 
