@@ -34,6 +34,8 @@ public class WorkerMetrics {
     public static final String PROVIDER_RETRY_AFTER = PREFIX + "provider.retry.after";
     public static final String CREDITS_USED = PREFIX + "provider.credits.used";
     public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
+    public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
+    public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
 
     private final MeterRegistry registry;
 
@@ -103,6 +105,31 @@ public class WorkerMetrics {
     public void retryAfterHonoured(String provider) {
         counter(PROVIDER_RETRY_AFTER, "Waits that followed a provider's Retry-After", "provider", provider)
                 .increment();
+    }
+
+    /** Time a call waited for the provider's rate limiter before it could go out (zero when it went at once). */
+    public void rateLimiterWait(String provider, String operation, Duration waited) {
+        Timer.builder(RATE_LIMIT_WAIT)
+                .description("Time provider calls waited for the per-provider rate limit")
+                .tags("provider", provider, "operation", operation)
+                .serviceLevelObjectives(Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .register(registry)
+                .record(waited);
+    }
+
+    /**
+     * Upper bound of how late the worker saw a finished generation: the time between the last poll that still saw
+     * it running and the poll that saw it finished. The provider does not say when it finished, so the true delay
+     * lies between zero and this.
+     */
+    public void detectionDelay(String provider, String model, Duration bound) {
+        Timer.builder(DETECTION_DELAY)
+                .description("Time between the last poll that saw a generation running and the one that saw it end")
+                .tags("provider", provider, "model", model)
+                .serviceLevelObjectives(slo(1), slo(2), slo(5), slo(10), slo(30), slo(60))
+                .register(registry)
+                .record(bound);
     }
 
     /** 1 while the provider's account is refused and its jobs wait; registered on the first pause. */
