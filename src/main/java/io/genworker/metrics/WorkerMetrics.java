@@ -112,7 +112,7 @@ public class WorkerMetrics {
         Timer.builder(RATE_LIMIT_WAIT)
                 .description("Time provider calls waited for the per-provider rate limit")
                 .tags("provider", provider, "operation", operation)
-                .serviceLevelObjectives(Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(1),
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
                         Duration.ofSeconds(5), Duration.ofSeconds(30))
                 .register(registry)
                 .record(waited);

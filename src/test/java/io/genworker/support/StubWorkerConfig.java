@@ -57,6 +57,11 @@ public final class StubWorkerConfig implements WorkerConfig {
             public int maxConcurrentCalls() {
                 return 32;
             }
+
+            @Override
+            public int requestsPerSecond() {
+                return 50;
+            }
         };
     }
 }
