@@ -60,22 +60,32 @@ final class EndToEndBenchmark {
             warmUp(stack, 500);
             long callsBefore = stack.simulator.submissions() + stack.simulator.polls();
             List<String> ids = ids("tp", jobs);
+            long workerCpuBefore = cpuTicks(stack.worker);
+            long ownCpuBefore = ownCpuNanos();
             long start = System.nanoTime();
             produce(stack.broker.bootstrapServers(), ids);
             long produced = System.nanoTime();
             long lastResult = awaitResults(stack.broker.bootstrapServers(), ids, Duration.ofMinutes(10));
             double seconds = (lastResult - start) / 1e9;
             long calls = stack.simulator.submissions() + stack.simulator.polls() - callsBefore;
+            double workerCores = (cpuTicks(stack.worker) - workerCpuBefore) / 100.0 / seconds;
+            double ownCores = (ownCpuNanos() - ownCpuBefore) / 1e9 / seconds;
             double perSecond = jobs / seconds;
             System.out.printf("%n== end to end, instant provider: %d jobs ==%n", jobs);
             System.out.printf("  requests written in   %8.2f s%n", (produced - start) / 1e9);
             System.out.printf("  last result after     %8.2f s%n", seconds);
             System.out.printf("  sustained throughput  %8.0f jobs/s%n", perSecond);
             System.out.printf("  provider calls / job  %8.2f%n", (double) calls / jobs);
+            System.out.printf("  CPU, worker           %8.2f cores%n", workerCores);
+            System.out.printf("  CPU, broker+simulator+producer %.2f cores (of %d on this machine)%n", ownCores,
+                    Runtime.getRuntime().availableProcessors());
+            stages(stack.broker.bootstrapServers(), ids);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("throughput_jobs", jobs);
             out.put("throughput_jobs_per_s", PolicyBenchmark.round(perSecond));
             out.put("throughput_provider_calls_per_job", PolicyBenchmark.round((double) calls / jobs));
+            out.put("throughput_worker_cpu_cores", PolicyBenchmark.round(workerCores));
+            out.put("throughput_broker_simulator_producer_cpu_cores", PolicyBenchmark.round(ownCores));
             return out;
         }
     }
@@ -123,6 +133,53 @@ final class EndToEndBenchmark {
             out.put("idle_polling_polls_per_s", PolicyBenchmark.round(pollsPerSecond));
             return out;
         }
+    }
+
+    /**
+     * Where the time goes: when 10 %, 50 % and 100 % of the run's jobs reached each stage, from the broker's
+     * timestamps of the request and of each job-log record. The stage whose curve falls behind is the bottleneck.
+     */
+    private static void stages(String bootstrap, List<String> ids) {
+        Set<String> wanted = new HashSet<>(ids);
+        Map<String, List<Long>> byStage = new LinkedHashMap<>();
+        for (String topic : List.of(WorkerTopics.REQUESTS, WorkerTopics.JOBS, WorkerTopics.RESULTS)) {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-stages-" + UUID.randomUUID());
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new StringDeserializer())) {
+                consumer.subscribe(List.of(topic));
+                int empty = 0;
+                while (empty < 10) {
+                    var records = consumer.poll(Duration.ofMillis(300));
+                    empty = records.isEmpty() ? empty + 1 : 0;
+                    for (ConsumerRecord<String, String> r : records) {
+                        if (!wanted.contains(r.key()) || r.value() == null) {
+                            continue;
+                        }
+                        String stage = topic.equals(WorkerTopics.JOBS) ? stateOf(r.value()) : topic;
+                        byStage.computeIfAbsent(stage, k -> new java.util.ArrayList<>()).add(r.timestamp());
+                    }
+                }
+            }
+        }
+        long start = byStage.getOrDefault(WorkerTopics.REQUESTS, List.of(0L)).stream().min(Long::compare).orElse(0L);
+        System.out.printf("  %-22s %8s %8s %8s %8s  (seconds after the first request)%n", "stage", "records", "10%",
+                "50%", "100%");
+        byStage.forEach((stage, times) -> {
+            times.sort(Long::compare);
+            System.out.printf("  %-22s %8d %8.2f %8.2f %8.2f%n", stage, times.size(),
+                    (times.get(times.size() / 10) - start) / 1e3, (times.get(times.size() / 2) - start) / 1e3,
+                    (times.get(times.size() - 1) - start) / 1e3);
+        });
+    }
+
+    private static String stateOf(String jobRecord) {
+        Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(jobRecord);
+        return m.find() ? "job-log " + m.group(1) : "job-log ?";
     }
 
     private static void warmUp(Stack stack, int jobs) throws Exception {
@@ -219,6 +276,11 @@ final class EndToEndBenchmark {
         return out;
     }
 
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     /** utime + stime of the process, in clock ticks (1/100 s on Linux). */
     private static long cpuTicks(Process worker) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "stat"));
@@ -244,8 +306,13 @@ final class EndToEndBenchmark {
             all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", "256");
             all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
             all.put("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
+            List<String> jvm = new java.util.ArrayList<>(List.of(heap));
+            if (Boolean.getBoolean("bench.jfr")) {
+                // Where the time goes: `jfr print --events jdk.ExecutionSample target/benchmark/worker.jfr`.
+                jvm.add("-XX:StartFlightRecording=filename=target/benchmark/worker.jfr,settings=profile");
+            }
             Process worker = EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT,
-                    all, List.of(heap), Path.of("target", "benchmark", "worker.log"));
+                    all, jvm, Path.of("target", "benchmark", "worker.log"));
             awaitReady();
             return new Stack(broker, simulator, worker);
         }
