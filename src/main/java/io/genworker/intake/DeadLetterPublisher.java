@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -13,7 +14,11 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.kafka.KafkaWriter;
 import io.smallrye.mutiny.Uni;
 
-/** Sends records that are not requests at all to the dead-letter topic, unchanged, with the reason in headers. */
+/**
+ * Sends records that are not requests at all to the dead-letter topic, unchanged, with the reason in headers. A
+ * record too large for the dead-letter topic goes there without its value and original headers (the reason and
+ * its position say where to find it): otherwise intake would retry it forever and stop.
+ */
 @ApplicationScoped
 public class DeadLetterPublisher {
 
@@ -21,6 +26,7 @@ public class DeadLetterPublisher {
     public static final String ORIGINAL_TOPIC = "dlq-original-topic";
     public static final String ORIGINAL_PARTITION = "dlq-original-partition";
     public static final String ORIGINAL_OFFSET = "dlq-original-offset";
+    public static final String VALUE_OMITTED = "dlq-value-omitted";
 
     private final KafkaWriter writer;
     private final String topic;
@@ -35,12 +41,24 @@ public class DeadLetterPublisher {
         for (Header header : original.headers()) {
             headers.add(header);
         }
+        return writer.send(new ProducerRecord<>(topic, null, original.key(), original.value(),
+                        withReason(headers, original, reason)))
+                .onFailure(RecordTooLargeException.class).recoverWithUni(() -> {
+                    RecordHeaders shortened = withReason(new RecordHeaders(), original, reason);
+                    shortened.add(VALUE_OMITTED, utf8("value of " + original.serializedValueSize()
+                            + " bytes too large for " + topic));
+                    return writer.send(new ProducerRecord<>(topic, null, original.key(), null, shortened));
+                })
+                .replaceWithVoid();
+    }
+
+    private static RecordHeaders withReason(RecordHeaders headers, ConsumerRecord<String, byte[]> original,
+            String reason) {
         headers.add(REASON, utf8(reason));
         headers.add(ORIGINAL_TOPIC, utf8(original.topic()));
         headers.add(ORIGINAL_PARTITION, utf8(Integer.toString(original.partition())));
         headers.add(ORIGINAL_OFFSET, utf8(Long.toString(original.offset())));
-        return writer.send(new ProducerRecord<>(topic, null, original.key(), original.value(), headers))
-                .replaceWithVoid();
+        return headers;
     }
 
     private static byte[] utf8(String text) {
