@@ -278,7 +278,11 @@ public class JobTracker {
         Instant now = clock.instant();
         VideoProvider provider = providers.get(job.record.provider());
         if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(provider.id())) {
-            fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
+            if (job.consecutiveErrors > 0) {
+                failAfterErrors(job);
+            } else {
+                fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
+            }
             return;
         }
         if (!mayCall(job, provider, this::act)) {
@@ -331,7 +335,8 @@ public class JobTracker {
         if (e.retryAfter() != null) {
             metrics.retryAfterHonoured(job.record.provider());
         }
-        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, delay, this::act));
+        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, untilDeadline(job, delay),
+                this::act));
     }
 
     private void poll(TrackedJob job) {
@@ -415,15 +420,25 @@ public class JobTracker {
         Instant now = clock.instant();
         if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(job.record.provider())) {
             if (job.consecutiveErrors > 0) {
-                fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
-                        "the provider kept failing until the job's deadline");
+                failAfterErrors(job);
             } else {
                 fail(job, ErrorCode.TIMEOUT, "the generation did not finish before the job's deadline");
             }
             return;
         }
-        Duration untilDeadline = Duration.between(now, job.record.deadline());
-        schedule(job, delay.compareTo(untilDeadline) > 0 ? untilDeadline : delay, this::poll);
+        schedule(job, untilDeadline(job, delay), this::poll);
+    }
+
+    /** The delay, but no later than the job's deadline: the last attempt happens at the deadline. */
+    private Duration untilDeadline(TrackedJob job, Duration delay) {
+        Duration left = Duration.between(clock.instant(), job.record.deadline());
+        return delay.compareTo(left) > 0 ? left : delay;
+    }
+
+    /** The deadline passed while the provider kept refusing calls: say how, rather than a plain timeout. */
+    private void failAfterErrors(TrackedJob job) {
+        fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
+                "the provider kept failing until the job's deadline");
     }
 
     /** Whether the job may call its provider now; if not, it is parked until the provider's next probe. */
