@@ -176,6 +176,33 @@ class ProviderFaultTest {
         }
     }
 
+    @Test
+    void megabytesInAProviderAnswerDoNotStopTheJobOrItsResult() {
+        String message = jobId("huge-failure-message");
+        String id = jobId("huge-generation-id");
+        String url = jobId("huge-video-url");
+        String segmindUrl = jobId("huge-segmind-url");
+        String megabytes = "u".repeat(2_000_000);
+        simulator().failPollsOf(message, Fault.failureOfChars(3_000_000));
+        simulator().failSubmitsOf(id, Fault.body(200, "{\"id\":\"" + megabytes + "\",\"status\":\"queued\"}"));
+        simulator().failPollsOf(url, Fault.body(200,
+                "{\"id\":\"x\",\"status\":\"completed\",\"video\":{\"url\":\"https://cdn.example/" + megabytes
+                        + "\"}}"));
+        simulator().failPollsOf(segmindUrl, Fault.body(200, "{\"status\":\"COMPLETED\"}"),
+                Fault.body(200, "{\"status\":\"COMPLETED\",\"output\":\"https://cdn.example/" + megabytes + "\"}"));
+
+        Map<String, JsonNode> results = runAll(Map.of(message, Requests.textToVideo(message),
+                id, Requests.textToVideo(id), url, Requests.imageToVideo(url),
+                segmindUrl, Requests.segmindTransition(segmindUrl)));
+
+        assertThat(results.get(message).path("error").path("code").asText()).isEqualTo("GENERATION_FAILED");
+        assertThat(results.get(message).path("error").path("message").asText()).startsWith("GenerationError: eee");
+        assertThat(results.get(id).path("error").path("code").asText()).isEqualTo("SUBMIT_UNCERTAIN");
+        assertThat(results.get(url).path("error").path("message").asText()).contains("without a video URL");
+        assertThat(results.get(segmindUrl).path("error").path("message").asText()).contains("without a video URL");
+        assertThat(results.values()).allSatisfy(r -> assertThat(r.toString()).hasSizeLessThan(4096));
+    }
+
     // ---- a submission that may have gone through is never sent again ------------------------------------------
 
     @Test

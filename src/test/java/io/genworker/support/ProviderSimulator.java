@@ -101,6 +101,12 @@ public final class ProviderSimulator implements AutoCloseable {
             return body(200, "<html><body>502 Bad Gateway</body></html>");
         }
 
+        /** The AI/ML API reporting a failed generation with an error message of this many characters. */
+        public static Fault failureOfChars(int chars) {
+            return body(200, new JsonObject().put("id", "x").put("status", "error").put("error", new JsonObject()
+                    .put("name", "GenerationError").put("message", "e".repeat(chars))).encode());
+        }
+
         /** A 200 with a status no provider documents. */
         public static Fault undocumentedStatus() {
             return body(200, "{\"id\":\"x\",\"request_id\":\"x\",\"status\":\"hibernating\"}");
