@@ -18,6 +18,8 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import jakarta.inject.Inject;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -36,6 +38,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.genworker.config.WorkerConfig;
 
 import io.genworker.intake.DeadLetterPublisher;
 import io.genworker.support.KafkaBrokerResource;
@@ -70,6 +75,9 @@ class HostileInputTest {
 
     @TestHTTPResource("/q/health/ready")
     URL readinessUrl;
+
+    @Inject
+    WorkerConfig config;
 
     /** The corpus as sent, and what came out of the worker for each case. */
     private record Run(Map<String, HostileCorpus.Case> cases, Map<String, List<ConsumerRecord<String, byte[]>>> results,
@@ -126,6 +134,32 @@ class HostileInputTest {
                 .filter(call -> call.operation().equals("submit")).toList();
 
         assertThat(submissions).allSatisfy(call -> assertThat(call.prompt()).contains(run().validJobId()));
+    }
+
+    @Test
+    void aValidRequestAsLargeAsTheLimitAllowsCompletesAndIntakeGoesOn() throws Exception {
+        String large = "at-the-limit-" + UUID.randomUUID();
+        String next = "after-the-limit-" + UUID.randomUUID();
+        ObjectNode request = Requests.imageToVideo(large);
+        int room = config.intake().maxRecordBytes() - request.toString().getBytes(StandardCharsets.UTF_8).length;
+        String image = "data:image/png;base64,";
+        ((ObjectNode) request.get("input")).put("image_url", image + "A".repeat(room + Requests.IMAGE.length()
+                - image.length()));
+        byte[] value = request.toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(value).hasSize(config.intake().maxRecordBytes());
+        allowLargeRecords(KafkaBrokerResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = producer(KafkaBrokerResource.bootstrapServers())) {
+            producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, large, value)).get();
+            producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, next,
+                    Requests.textToVideo(next).toString().getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        try (WorkerTopics topics = new WorkerTopics(KafkaBrokerResource.bootstrapServers())) {
+            Map<String, JsonNode> results = topics.awaitResults(List.of(large, next), WAIT);
+
+            assertThat(results.get(large).path("status").asText()).isEqualTo("COMPLETED");
+            assertThat(results.get(next).path("status").asText()).isEqualTo("COMPLETED");
+        }
     }
 
     @Test
