@@ -16,8 +16,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Sends records that are not requests at all to the dead-letter topic, unchanged, with the reason in headers. A
- * record too large for the dead-letter topic goes there without its value and original headers (the reason and
- * its position say where to find it): otherwise intake would retry it forever and stop.
+ * record too large for the dead-letter topic goes there without its value, its original headers and a key longer
+ * than a job id may be (the reason and its position say where to find it): otherwise intake would retry it for ever
+ * and stop.
  */
 @ApplicationScoped
 public class DeadLetterPublisher {
@@ -26,14 +27,16 @@ public class DeadLetterPublisher {
     public static final String ORIGINAL_TOPIC = "dlq-original-topic";
     public static final String ORIGINAL_PARTITION = "dlq-original-partition";
     public static final String ORIGINAL_OFFSET = "dlq-original-offset";
-    public static final String VALUE_OMITTED = "dlq-value-omitted";
+    public static final String OMITTED = "dlq-omitted";
 
     private final KafkaWriter writer;
     private final String topic;
+    private final int maxKeyChars;
 
     public DeadLetterPublisher(KafkaWriter writer, WorkerConfig config) {
         this.writer = writer;
         this.topic = config.topics().deadLetters();
+        this.maxKeyChars = config.intake().maxJobIdLength();
     }
 
     public Uni<Void> send(ConsumerRecord<String, byte[]> original, String reason) {
@@ -45,9 +48,12 @@ public class DeadLetterPublisher {
                         withReason(headers, original, reason)))
                 .onFailure(RecordTooLargeException.class).recoverWithUni(() -> {
                     RecordHeaders shortened = withReason(new RecordHeaders(), original, reason);
-                    shortened.add(VALUE_OMITTED, utf8("value of " + original.serializedValueSize()
-                            + " bytes too large for " + topic));
-                    return writer.send(new ProducerRecord<>(topic, null, original.key(), null, shortened));
+                    boolean keyKept = original.key() == null || original.key().length() <= maxKeyChars;
+                    shortened.add(OMITTED, utf8("record too large for " + topic + ": value of "
+                            + original.serializedValueSize() + " bytes, original headers"
+                            + (keyKept ? "" : ", key of " + original.key().length() + " chars") + " left out"));
+                    return writer.send(new ProducerRecord<>(topic, null, keyKept ? original.key() : null, null,
+                            shortened));
                 })
                 .replaceWithVoid();
     }

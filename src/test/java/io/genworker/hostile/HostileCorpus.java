@@ -67,7 +67,7 @@ final class HostileCorpus {
         String name = entry.path("name").asText();
         String jobId = "hostile-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
         String key = entry.has("key")
-                ? (entry.get("key").isNull() ? null : entry.get("key").asText().replace("${jobId}", jobId))
+                ? (entry.get("key").isNull() ? null : generated(entry, entry.get("key").asText(), jobId))
                 : jobId;
         byte[] value = entry.path("tombstone").asBoolean() ? null : value(entry, jobId);
         JsonNode failed = entry.get("failed");
@@ -90,13 +90,18 @@ final class HostileCorpus {
         if (file.endsWith(".bin")) {
             return bytes;
         }
-        String text = new String(bytes, StandardCharsets.UTF_8).replace("${jobId}", jobId);
+        return generated(entry, new String(bytes, StandardCharsets.UTF_8), jobId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The text with the job id and the entry's generated placeholders filled in. */
+    private static String generated(JsonNode entry, String text, String jobId) {
+        String filled = text.replace("${jobId}", jobId);
         for (Iterator<Map.Entry<String, JsonNode>> it = entry.path("generate").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> placeholder = it.next();
-            text = text.replace(placeholder.getKey(), generate(placeholder.getValue().path("pattern").asText(),
+            filled = filled.replace(placeholder.getKey(), generate(placeholder.getValue().path("pattern").asText(),
                     placeholder.getValue().path("times").asInt()));
         }
-        return text.getBytes(StandardCharsets.UTF_8);
+        return filled;
     }
 
     private static String generate(String pattern, int times) {
