@@ -11,10 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -41,7 +43,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.genworker.config.WorkerConfig;
-
 import io.genworker.intake.DeadLetterPublisher;
 import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulator;
@@ -82,7 +83,7 @@ class HostileInputTest {
     /** The corpus as sent, and what came out of the worker for each case. */
     private record Run(Map<String, HostileCorpus.Case> cases, Map<String, List<ConsumerRecord<String, byte[]>>> results,
             Map<String, List<ConsumerRecord<String, byte[]>>> deadLetters, JsonNode validAfterwards,
-            List<ProviderSimulator.Call> providerCalls, String validJobId) {
+            List<ProviderSimulator.Call> providerCalls, String validJobId, Set<String> jobLogKeys) {
     }
 
     static Stream<String> caseNames() {
@@ -130,11 +131,15 @@ class HostileInputTest {
     }
 
     @Test
-    void noHostileRequestReachesAProvider() {
+    void noHostileRequestBecomesAJobOrReachesAProvider() {
         List<ProviderSimulator.Call> submissions = run().providerCalls().stream()
                 .filter(call -> call.operation().equals("submit")).toList();
 
-        assertThat(submissions).allSatisfy(call -> assertThat(call.prompt()).contains(run().validJobId()));
+        assertThat(submissions).singleElement()
+                .satisfies(call -> assertThat(call.prompt()).contains(run().validJobId()));
+        assertThat(run().jobLogKeys()).contains(run().validJobId());
+        assertThat(run().jobLogKeys()).doesNotContainAnyElementsOf(run().results().values().stream()
+                .flatMap(List::stream).map(ConsumerRecord::key).toList());
     }
 
     @Test
@@ -212,7 +217,9 @@ class HostileInputTest {
         Map<String, List<ConsumerRecord<String, byte[]>>> results = new HashMap<>();
         Map<String, List<ConsumerRecord<String, byte[]>>> deadLetters = new HashMap<>();
         JsonNode[] valid = new JsonNode[1];
-        try (TopicReader reader = new TopicReader(bootstrap, WorkerTopics.RESULTS, WorkerTopics.DLQ)) {
+        Set<String> jobLogKeys = new HashSet<>();
+        try (TopicReader reader = new TopicReader(bootstrap, WorkerTopics.RESULTS, WorkerTopics.DLQ,
+                WorkerTopics.JOBS)) {
             await().atMost(WAIT).until(() -> {
                 results.clear();
                 deadLetters.clear();
@@ -227,19 +234,21 @@ class HostileInputTest {
                         if (name != null) {
                             deadLetters.get(name).add(record);
                         }
-                    } else if (validJobId.equals(record.key())) {
+                    } else if (record.topic().equals(WorkerTopics.RESULTS) && validJobId.equals(record.key())) {
                         valid[0] = WorkerTopics.parse(new String(record.value(), StandardCharsets.UTF_8));
-                    } else if (resultIds.containsKey(record.key())) {
+                    } else if (record.topic().equals(WorkerTopics.RESULTS) && resultIds.containsKey(record.key())) {
                         results.get(resultIds.get(record.key())).add(record);
                     }
                 }
                 return valid[0] != null && cases.keySet().stream()
                         .allMatch(name -> results.get(name).size() + deadLetters.get(name).size() > 0);
             });
+            reader.readToEnd().stream().filter(r -> r.topic().equals(WorkerTopics.JOBS))
+                    .forEach(r -> jobLogKeys.add(r.key()));
         }
         List<ProviderSimulator.Call> calls = List.copyOf(simulator.calls().subList(callsBefore,
                 simulator.calls().size()));
-        return new Run(cases, results, deadLetters, valid[0], calls, validJobId);
+        return new Run(cases, results, deadLetters, valid[0], calls, validJobId, jobLogKeys);
     }
 
     /** Raises the request topic's record limit far above the worker's, as an operator might. */

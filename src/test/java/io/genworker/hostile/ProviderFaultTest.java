@@ -52,6 +52,8 @@ class ProviderFaultTest {
 
     private static WorkerTopics topics;
     private static int faultsBefore;
+    private static int jobsSent;
+    private static int jobsAnswered;
 
     @Inject
     WorkerConfig config;
@@ -64,7 +66,8 @@ class ProviderFaultTest {
 
     @AfterAll
     static void disconnect() {
-        System.out.printf("HOSTILE faults injected=%d%n", simulator().faultsInjected() - faultsBefore);
+        System.out.printf("HOSTILE faults injected=%d jobs=%d lost=%d%n", simulator().faultsInjected() - faultsBefore,
+                jobsSent, jobsSent - jobsAnswered);
         topics.close();
     }
 
@@ -300,8 +303,10 @@ class ProviderFaultTest {
         Map<String, String> values = new LinkedHashMap<>();
         requests.forEach((id, request) -> values.put(id, request.toString()));
         topics.sendAll(values);
+        jobsSent += values.size();
         List<ConsumerRecord<String, String>> records = topics.resultRecords(values.keySet(), values.size(), WAIT);
         assertThat(records).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(values.keySet());
+        jobsAnswered += values.size();
         Map<String, JsonNode> results = new LinkedHashMap<>();
         records.forEach(r -> results.put(r.key(), WorkerTopics.parse(r.value())));
         return results;

@@ -59,6 +59,7 @@ class SecretScanTest {
     @Test
     void noKeyAppearsInLogsRecordsMetricsOrHealth() throws Exception {
         List<String> healthSeen = new ArrayList<>();
+        int faultsBefore = simulator().faultsInjected();
         try (WorkerTopics topics = new WorkerTopics(KafkaBrokerResource.bootstrapServers())) {
             Map<String, ObjectNode> jobs = traffic();
             refuseBothKeysUntilReadinessShowsIt(topics, jobs, healthSeen);
@@ -73,8 +74,9 @@ class SecretScanTest {
         scan("/q/metrics", metrics, found);
         healthSeen.forEach(health -> scan("/q/health", health, found));
         int records = scanTopics(found);
-        System.out.printf("HOSTILE secrets found=%d (scanned %d log lines, %d records, metrics, health)%n",
-                found.size(), log.lines().count(), records);
+        System.out.printf("HOSTILE secrets found=%d (scanned %d log lines, %d records, metrics, health)"
+                + " after %d faults%n", found.size(), log.lines().count(), records,
+                simulator().faultsInjected() - faultsBefore);
 
         // The scan means something: the keys went out on every call, and every call was logged in full.
         assertThat(simulatorSaw()).contains("Bearer " + ProviderSimulator.AIMLAPI_KEY, ProviderSimulator.SEGMIND_KEY);
