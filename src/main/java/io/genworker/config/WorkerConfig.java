@@ -55,8 +55,12 @@ public interface WorkerConfig {
     }
 
     interface Intake {
-        /** Largest request value accepted, in bytes; larger records go to the dead-letter topic. */
-        @WithDefault("1048576")
+        /**
+         * Largest request value accepted, in bytes; larger records go to the dead-letter topic. Below Kafka's default
+         * 1 MiB record limit, so that the job-log record carrying an accepted request (a few hundred bytes more)
+         * still fits; raise it only together with the topics' max.message.bytes and kafka.max.request.size.
+         */
+        @WithDefault("1000000")
         int maxRecordBytes();
 
         /** Longest job id accepted. */

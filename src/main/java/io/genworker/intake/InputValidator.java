@@ -23,7 +23,7 @@ final class InputValidator {
         for (Iterator<String> names = input.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!spec.parameters().containsKey(name)) {
-                details.add(new ErrorDetail("input." + name, "unknown-field", null));
+                details.add(new ErrorDetail("input." + shorten(name), "unknown-field", null));
             }
         }
         for (Map.Entry<String, ParameterSpec> entry : spec.parameters().entrySet()) {

@@ -1,6 +1,10 @@
 package io.genworker.intake;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,8 +35,8 @@ import io.genworker.job.JobError;
 
 /**
  * Turns the bytes of a request record into a {@link ReadOutcome}: parses strictly (UTF-8, bounded size and depth,
- * no duplicate keys) and checks the envelope and the model's input against the catalogue, reporting every broken
- * rule at once.
+ * no duplicate keys) and checks the envelope and the model's input against the catalogue, reporting the broken
+ * rules at once (the first {@value #MAX_DETAILS}; a refusal stays small however many a request breaks).
  */
 @ApplicationScoped
 public class RequestReader {
@@ -41,6 +45,7 @@ public class RequestReader {
             "metadata");
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/+=-]*");
     private static final int MAX_NESTING = 32;
+    static final int MAX_DETAILS = 20;
 
     private final ObjectMapper strictMapper;
     private final ModelCatalogue catalogue;
@@ -82,6 +87,10 @@ public class RequestReader {
             return new ReadOutcome.Undecodable("value of " + value.length + " bytes exceeds the limit of "
                     + limits.maxRecordBytes() + " bytes");
         }
+        int invalidAt = firstInvalidUtf8(value);
+        if (invalidAt >= 0) {
+            return new ReadOutcome.Undecodable("not UTF-8: invalid byte sequence at offset " + invalidAt);
+        }
         JsonNode root;
         try {
             root = strictMapper.readTree(value);
@@ -118,7 +127,8 @@ public class RequestReader {
         if (model != null) {
             Optional<ModelSpec> spec = catalogue.find(model, provider);
             if (spec.isEmpty()) {
-                return new ReadOutcome.Invalid(resultId, model, provider, metadata, unsupported(model, provider));
+                return new ReadOutcome.Invalid(resultId, shown(model), shown(provider), metadata,
+                        unsupported(model, provider));
             }
             if (input != null) {
                 details.addAll(inputValidator.validate(spec.get(), input));
@@ -129,8 +139,34 @@ public class RequestReader {
             }
             provider = spec.get().provider();
         }
+        List<ErrorDetail> shown = details;
+        if (details.size() > MAX_DETAILS) {
+            shown = new ArrayList<>(details.subList(0, MAX_DETAILS));
+            shown.add(new ErrorDetail("request", "maxDetails:" + MAX_DETAILS, details.size() - MAX_DETAILS));
+        }
         return new ReadOutcome.Invalid(resultId, model, provider, metadata, JobError.of(ErrorCode.INVALID_REQUEST,
-                details.size() + " rule(s) broken: " + summary(details), details));
+                details.size() + " rule(s) broken: " + summary(shown), shown));
+    }
+
+    private static String shown(String text) {
+        return text == null ? null : String.valueOf(InputValidator.shorten(text));
+    }
+
+    /** The offset of the first byte that is not well-formed UTF-8 (encoded surrogates included), or -1. */
+    private static int firstInvalidUtf8(byte[] value) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CharBuffer out = CharBuffer.allocate(8192);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return -1;
+            }
+            out.clear();
+        }
     }
 
     private JobError unsupported(String model, String provider) {

@@ -13,6 +13,12 @@ public final class StatusBodies {
     private static final Pattern CONTENT_BLOCK = Pattern.compile(
             "moderation|safety|content.?policy|nsfw|inappropriate|\\brai\\b|blocked|sensitive", Pattern.CASE_INSENSITIVE);
 
+    /** A provider's failure message goes into the result: a provider sending megabytes must not stop the result. */
+    static final int MAX_MESSAGE_CHARS = 1000;
+    /** Longer ids and URLs are not taken from a provider: they would not fit the job log or the result. */
+    public static final int MAX_ID_CHARS = 256;
+    public static final int MAX_URL_CHARS = 16384;
+
     private StatusBodies() {
     }
 
@@ -25,16 +31,16 @@ public final class StatusBodies {
         return node != null && node.isNumber() ? node.doubleValue() : null;
     }
 
-    /** A video object ({url, content_type, file_name, file_size}) or a bare URL string. */
+    /** A video object ({url, content_type, file_name, file_size}) or a bare URL string; null without a usable URL. */
     public static Video video(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
         if (node.isTextual()) {
-            return new Video(node.asText(), null, null, null);
+            return node.asText().length() > MAX_URL_CHARS ? null : new Video(node.asText(), null, null, null);
         }
         String url = text(node, "url");
-        if (url == null) {
+        if (url == null || url.length() > MAX_URL_CHARS) {
             return null;
         }
         JsonNode size = node.get("file_size");
@@ -42,8 +48,16 @@ public final class StatusBodies {
                 size != null && size.canConvertToLong() ? size.longValue() : null);
     }
 
-    /** A provider's error as one line: "name: message", either part alone, or a fixed text when both are absent. */
+    /**
+     * A provider's error as one line: "name: message", either part alone, or a fixed text when both are absent; at
+     * most {@value #MAX_MESSAGE_CHARS} characters.
+     */
     public static String errorMessage(JsonNode error) {
+        String message = fullErrorMessage(error);
+        return message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message;
+    }
+
+    private static String fullErrorMessage(JsonNode error) {
         if (error == null || error.isNull()) {
             return "generation failed without detail";
         }

@@ -55,6 +55,7 @@ public class JobTracker {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
     private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+    private static final String KEPT_FAILING = "the provider kept failing until the job's deadline";
 
     private final Vertx vertx;
     private final JobLog jobLog;
@@ -280,7 +281,11 @@ public class JobTracker {
         Instant now = clock.instant();
         VideoProvider provider = providers.get(job.record.provider());
         if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(provider.id())) {
-            fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
+            if (job.consecutiveErrors > 0) {
+                failAfterErrors(job, KEPT_FAILING);
+            } else {
+                fail(job, ErrorCode.TIMEOUT, "deadline passed before the job could be submitted");
+            }
             return;
         }
         if (!mayCall(job, provider, this::act)) {
@@ -334,10 +339,14 @@ public class JobTracker {
 
     private void retrySubmit(TrackedJob job, ProviderCallException e, Duration delay) {
         job.lastErrorRateLimited = e.rateLimited();
+        if (retryAfterOutlastsDeadline(job, e)) {
+            return;
+        }
         if (e.retryAfter() != null) {
             metrics.retryAfterHonoured(job.record.provider());
         }
-        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, delay, this::act));
+        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, untilDeadline(job, delay),
+                this::act));
     }
 
     private void poll(TrackedJob job) {
@@ -418,11 +427,15 @@ public class JobTracker {
         switch (e.fault()) {
             case NOT_ACCEPTED, AMBIGUOUS -> {
                 job.lastErrorRateLimited = e.rateLimited();
+                Duration delay = afterError(job, e);
+                if (retryAfterOutlastsDeadline(job, e)) {
+                    return;
+                }
                 if (e.retryAfter() != null) {
                     metrics.retryAfterHonoured(job.record.provider());
                 }
                 LOG.debugf("poll of job %s failed transiently: %s", job.id(), e.getMessage());
-                nextPollOrTimeout(job, afterError(job, e));
+                nextPollOrTimeout(job, delay);
             }
             case PROVIDER_WIDE -> schedule(job, waitForAccount(job.record.provider()), this::poll);
             case EXPIRED -> fail(job, ErrorCode.RESULT_EXPIRED, e.getMessage());
@@ -456,14 +469,38 @@ public class JobTracker {
         Instant now = clock.instant();
         if (!now.isBefore(job.record.deadline()) && !pauses.isPaused(job.record.provider())) {
             if (job.consecutiveErrors > 0) {
-                fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE,
-                        "the provider kept failing until the job's deadline");
+                failAfterErrors(job, KEPT_FAILING);
             } else {
                 fail(job, ErrorCode.TIMEOUT, "the generation did not finish before the job's deadline");
             }
             return;
         }
-        schedule(job, delay, this::poll);
+        schedule(job, untilDeadline(job, delay), this::poll);
+    }
+
+    /** The delay, but no later than the job's deadline: the last attempt happens at the deadline. */
+    private Duration untilDeadline(TrackedJob job, Duration delay) {
+        Duration left = Duration.between(clock.instant(), job.record.deadline());
+        return delay.compareTo(left) > 0 ? left : delay;
+    }
+
+    /** The deadline passed while the provider kept refusing calls: say how, rather than a plain timeout. */
+    private void failAfterErrors(TrackedJob job, String message) {
+        fail(job, job.lastErrorRateLimited ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_UNAVAILABLE, message);
+    }
+
+    /**
+     * A provider asking to be called again only after the job's deadline leaves no call that honours both: the job
+     * ends now (and says so) instead of calling early at the deadline.
+     */
+    private boolean retryAfterOutlastsDeadline(TrackedJob job, ProviderCallException e) {
+        if (e.retryAfter() == null || pauses.isPaused(job.record.provider())
+                || clock.instant().plus(e.retryAfter()).isBefore(job.record.deadline())) {
+            return false;
+        }
+        failAfterErrors(job, "the provider asked to wait " + e.retryAfter().toSeconds()
+                + " s, past the job's deadline");
+        return true;
     }
 
     /** Whether the job may call its provider now; if not, it is parked until the provider's next probe. */

@@ -580,7 +580,15 @@ class RequestReaderTest {
     @Test
     void refusesInvalidUtf8Bytes() {
         assertThat(undecodable(reader.read("job-1", new byte[] { (byte) 0xC3, (byte) 0x28 }, FALLBACK_ID)))
-                .startsWith("not valid JSON");
+                .isEqualTo("not UTF-8: invalid byte sequence at offset 0");
+    }
+
+    @Test
+    void refusesUtf16EvenThoughItWouldParse() {
+        byte[] value = "{\"jobId\":\"job-1\",\"model\":\"pixverse/v5/text-to-video\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_16);
+
+        assertThat(undecodable(reader.read("job-1", value, FALLBACK_ID))).startsWith("not UTF-8");
     }
 
     @Test
@@ -594,8 +602,33 @@ class RequestReaderTest {
         value[head.length + 1] = (byte) 0x28;
         System.arraycopy(tail, 0, value, head.length + 2, tail.length);
 
-        assertThat(undecodable(reader.read("job-1", value, FALLBACK_ID))).startsWith("not valid JSON")
-                .containsIgnoringCase("UTF-8");
+        assertThat(undecodable(reader.read("job-1", value, FALLBACK_ID)))
+                .isEqualTo("not UTF-8: invalid byte sequence at offset " + head.length);
+    }
+
+    @Test
+    void listsTwentyBrokenRulesAndCountsTheRest() {
+        ObjectNode request = textToVideo("job-1");
+        for (int i = 0; i < 5000; i++) {
+            ((ObjectNode) request.get("input")).put("extra" + i, i);
+        }
+
+        ReadOutcome.Invalid refused = invalid(read("job-1", request));
+
+        assertThat(refused.error().details()).hasSize(21);
+        assertThat(refused.error().details().get(20))
+                .isEqualTo(new ErrorDetail("request", "maxDetails:20", 4980));
+        assertThat(refused.error().message()).startsWith("5000 rule(s) broken: ").hasSizeLessThan(1000);
+    }
+
+    @Test
+    void echoesNoHugeFieldNameOrModel() {
+        ObjectNode request = textToVideo("job-1");
+        ((ObjectNode) request.get("input")).put("n".repeat(40000), 1);
+        ObjectNode unsupported = textToVideo("job-2").put("model", "m".repeat(100000));
+
+        assertThat(invalidDetails(read("job-1", request)).get(0).field()).hasSizeLessThan(200);
+        assertThat(invalid(read("job-2", unsupported)).model()).hasSizeLessThan(200);
     }
 
     @Test

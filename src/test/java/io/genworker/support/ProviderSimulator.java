@@ -35,11 +35,17 @@ import io.vertx.core.json.JsonObject;
  * /v2/requests/{id}} gives the output as a URL, an array of URLs or an object with video_url (the docs say only
  * that the output is "e.g. video URL"). Unknown or expired ids (results are kept one hour) answer 404. The same
  * markers and fault queues apply: submit faults to the POST, poll faults to either GET.
+ * <p>
+ * Faults can target one job (by a part of its prompt, the job id in tests) so that concurrent jobs do not take each
+ * other's faults; every call that reaches the simulator is recorded, faulted or not, so tests can bound retries. An
+ * outage answers 503 to every call until it ends. A decoy server on another port can be named as Segmind's
+ * status_url/response_url: a worker that follows foreign URLs would show up in its hits.
  */
 public final class ProviderSimulator implements AutoCloseable {
 
-    public static final String AIMLAPI_KEY = "sk-sim-aimlapi-0123456789abcdef";
-    public static final String SEGMIND_KEY = "SG_sim_segmind_0123456789abcdef";
+    /** Fake keys, recognisable in any output: a test scans everything the worker wrote for them. */
+    public static final String AIMLAPI_KEY = "sk-FAKE-SECRET-aiml-0123456789";
+    public static final String SEGMIND_KEY = "SG_FAKE-SECRET-segmind-0123456789";
     static final Set<String> AIMLAPI_MODELS = Set.of("pixverse/v5/text-to-video", "pixverse/v5/image-to-video",
             "pixverse/v5/transition");
     static final String SEGMIND_V5 = "pixverse-5-transition";
@@ -47,8 +53,17 @@ public final class ProviderSimulator implements AutoCloseable {
     private static final Pattern SEGMIND_REQUEST = Pattern.compile("/v2/requests/([^/]+)(/status)?");
     private static final Set<String> QUALITIES = Set.of("360p", "540p", "720p", "1080p");
 
-    /** An answer forced on the next call of one operation, instead of the normal one. */
-    public record Fault(int status, String retryAfter, String body, Duration delay, boolean reset) {
+    /**
+     * An answer forced on the next call of one operation, instead of the normal one. A delay alone answers normally
+     * but late; with {@code lateAnswer} the call is handled at once (a submission is accepted) and only the answer
+     * is late, like a provider that accepted a job and then stalled.
+     */
+    public record Fault(int status, String retryAfter, String body, Duration delay, boolean reset,
+            boolean lateAnswer) {
+
+        public Fault(int status, String retryAfter, String body, Duration delay, boolean reset) {
+            this(status, retryAfter, body, delay, reset, false);
+        }
 
         public static Fault status(int status) {
             return new Fault(status, null, "{\"error\":{\"name\":\"SimulatedError\",\"message\":\"HTTP " + status
@@ -70,6 +85,36 @@ public final class ProviderSimulator implements AutoCloseable {
         public static Fault connectionReset() {
             return new Fault(0, null, null, Duration.ZERO, true);
         }
+
+        /** The call is handled (a submission accepted, charged) at once, but the answer comes after the delay. */
+        public static Fault acceptedThenLate(Duration delay) {
+            return new Fault(0, null, null, delay, false, true);
+        }
+
+        /** A 200 whose JSON stops half-way. */
+        public static Fault truncatedJson() {
+            return body(200, "{\"id\":\"3f1e6c9a-8b2d-4e5f\",\"status\":\"gener");
+        }
+
+        /** A 200 that is not JSON at all (an HTML error page from a proxy). */
+        public static Fault malformedJson() {
+            return body(200, "<html><body>502 Bad Gateway</body></html>");
+        }
+
+        /** The AI/ML API reporting a failed generation with an error message of this many characters. */
+        public static Fault failureOfChars(int chars) {
+            return body(200, new JsonObject().put("id", "x").put("status", "error").put("error", new JsonObject()
+                    .put("name", "GenerationError").put("message", "e".repeat(chars))).encode());
+        }
+
+        /** A 200 with a status no provider documents. */
+        public static Fault undocumentedStatus() {
+            return body(200, "{\"id\":\"x\",\"request_id\":\"x\",\"status\":\"hibernating\"}");
+        }
+    }
+
+    /** One call that reached the simulator: operation ("submit" or "poll") and the prompt of its job. */
+    public record Call(String operation, String prompt) {
     }
 
     record Generation(String id, String model, String prompt, Instant createdAt, int style) {
@@ -85,6 +130,14 @@ public final class ProviderSimulator implements AutoCloseable {
     private final List<String> segmindKeysSeen = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Fault> submitFaults = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Fault> pollFaults = new ConcurrentLinkedDeque<>();
+    private final Map<String, ConcurrentLinkedDeque<Fault>> submitFaultsByPrompt = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentLinkedDeque<Fault>> pollFaultsByPrompt = new ConcurrentHashMap<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final AtomicInteger faultsInjected = new AtomicInteger();
+    private final Map<HttpServerRequest, Duration> lateAnswers = new ConcurrentHashMap<>();
+    private final List<String> decoyHits = new CopyOnWriteArrayList<>();
+    private volatile HttpServer decoy;
+    private volatile Instant outageUntil = Instant.MIN;
     private final AtomicInteger submissions = new AtomicInteger();
     private final AtomicInteger polls = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
@@ -152,6 +205,71 @@ public final class ProviderSimulator implements AutoCloseable {
         pollFaults.addAll(List.of(faults));
     }
 
+    /** Faults for the next submissions of the job whose prompt contains this text (its id, in tests). */
+    public void failSubmitsOf(String promptPart, Fault... faults) {
+        submitFaultsByPrompt.computeIfAbsent(promptPart, p -> new ConcurrentLinkedDeque<>()).addAll(List.of(faults));
+    }
+
+    /** Faults for the next status or result reads of the job whose prompt contains this text. */
+    public void failPollsOf(String promptPart, Fault... faults) {
+        pollFaultsByPrompt.computeIfAbsent(promptPart, p -> new ConcurrentLinkedDeque<>()).addAll(List.of(faults));
+    }
+
+    /** Every call to either provider answers 503 until the outage ends: a provider down, then back. */
+    public void outageFor(Duration duration) {
+        outageUntil = Instant.now().plus(duration);
+    }
+
+    public boolean inOutage() {
+        return Instant.now().isBefore(outageUntil);
+    }
+
+    /** Every call that reached either provider, faulted or not. */
+    public List<Call> calls() {
+        return calls;
+    }
+
+    /** Calls of one operation ("submit" or "poll") for the job whose prompt contains this text. */
+    public long callsOf(String operation, String promptPart) {
+        return calls.stream().filter(c -> c.operation().equals(operation) && c.prompt() != null
+                && c.prompt().contains(promptPart)).count();
+    }
+
+    /** How many calls got a fault (queued, targeted or from an outage) instead of the normal answer. */
+    public int faultsInjected() {
+        return faultsInjected.get();
+    }
+
+    /**
+     * Names a decoy server on another port as every Segmind submission's status_url and response_url from now on.
+     * Returns its base URL.
+     */
+    public String segmindFollowUpsElsewhere() {
+        if (decoy == null) {
+            HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+                decoyHits.add(request.method() + " " + request.uri());
+                reply(request, 200, null, "{\"status\":\"COMPLETED\",\"output\":\"https://decoy.example/x.mp4\"}");
+            });
+            try {
+                server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the decoy server", e);
+            }
+            decoy = server;
+        }
+        return decoyUrl();
+    }
+
+    /** Requests the decoy received: a worker that follows provider-named URLs to another host. */
+    public List<String> decoyHits() {
+        return decoyHits;
+    }
+
+    private String decoyUrl() {
+        HttpServer server = decoy;
+        return server == null ? null : "http://127.0.0.1:" + server.actualPort();
+    }
+
     public int submissions() {
         return submissions.get();
     }
@@ -216,24 +334,67 @@ public final class ProviderSimulator implements AutoCloseable {
             return;
         }
         switch (request.method().name()) {
-            case "POST" -> request.body().onSuccess(body -> withFault(request, submitFaults,
-                    () -> create(request, body.toString())));
-            case "GET" -> withFault(request, pollFaults, () -> status(request));
+            case "POST" -> request.body().onSuccess(body -> withFault(request, "submit",
+                    promptOf(body.toString()), () -> create(request, body.toString())));
+            case "GET" -> withFault(request, "poll", promptOf(generations.get(
+                    String.valueOf(request.getParam("generation_id")))), () -> status(request));
             default -> reply(request, 405, null, "{\"message\":\"Method not allowed\"}");
         }
     }
 
-    private void withFault(HttpServerRequest request, ConcurrentLinkedDeque<Fault> faults, Runnable normal) {
-        Fault fault = faults.poll();
+    private void withFault(HttpServerRequest request, String operation, String prompt, Runnable normal) {
+        calls.add(new Call(operation, prompt));
+        boolean submit = "submit".equals(operation);
+        Fault fault = targetedFault(submit ? submitFaultsByPrompt : pollFaultsByPrompt, prompt);
+        if (fault == null) {
+            fault = (submit ? submitFaults : pollFaults).poll();
+        }
+        if (fault == null && inOutage()) {
+            fault = Fault.body(503, "{\"message\":\"Service Unavailable\"}");
+        }
         if (fault == null) {
             normal.run();
-        } else if (fault.reset()) {
+            return;
+        }
+        faultsInjected.incrementAndGet();
+        if (fault.reset()) {
             request.connection().close();
+        } else if (fault.lateAnswer()) {
+            lateAnswers.put(request, fault.delay());
+            normal.run();
         } else if (!fault.delay().isZero()) {
             vertx.setTimer(fault.delay().toMillis(), id -> normal.run());
         } else {
             reply(request, fault.status(), fault.retryAfter(), fault.body());
         }
+    }
+
+    private static Fault targetedFault(Map<String, ConcurrentLinkedDeque<Fault>> faults, String prompt) {
+        if (prompt == null) {
+            return null;
+        }
+        for (Map.Entry<String, ConcurrentLinkedDeque<Fault>> entry : faults.entrySet()) {
+            if (prompt.contains(entry.getKey())) {
+                Fault fault = entry.getValue().poll();
+                if (fault != null) {
+                    return fault;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String promptOf(String body) {
+        try {
+            Object prompt = new JsonObject(body).getValue("prompt");
+            return prompt instanceof String text ? text : null;
+        } catch (RuntimeException notJson) {
+            return null;
+        }
+    }
+
+    private static String promptOf(Generation generation) {
+        return generation == null ? null : generation.prompt();
     }
 
     private void create(HttpServerRequest request, String text) {
@@ -331,10 +492,11 @@ public final class ProviderSimulator implements AutoCloseable {
         if ("GET".equals(method) && requestPath.matches()) {
             String id = requestPath.group(1);
             boolean statusOnly = requestPath.group(2) != null;
-            withFault(request, pollFaults, () -> segmindRead(request, id, statusOnly));
+            withFault(request, "poll", promptOf(segmindRequests.get(id)),
+                    () -> segmindRead(request, id, statusOnly));
         } else if ("POST".equals(method) && (path.equals("/v2/" + SEGMIND_V5) || path.equals("/v2/" + SEGMIND_V4))) {
             String model = path.substring("/v2/".length());
-            request.body().onSuccess(body -> withFault(request, submitFaults,
+            request.body().onSuccess(body -> withFault(request, "submit", promptOf(body.toString()),
                     () -> segmindSubmit(request, model, body.toString())));
         } else {
             reply(request, 404, null, "{\"error\":\"Model or endpoint not found\"}");
@@ -360,9 +522,10 @@ public final class ProviderSimulator implements AutoCloseable {
         submissionsByPrompt.computeIfAbsent(prompt, p -> new AtomicInteger()).incrementAndGet();
         String id = UUID.randomUUID().toString();
         segmindRequests.put(id, new Generation(id, model, prompt, Instant.now(), sequence.getAndIncrement() % 3));
+        String followUps = decoy == null ? baseUrl() : decoyUrl();
         reply(request, 200, null, new JsonObject().put("request_id", id).put("status", "QUEUED")
-                .put("status_url", baseUrl() + "/v2/requests/" + id + "/status")
-                .put("response_url", baseUrl() + "/v2/requests/" + id).encode());
+                .put("status_url", followUps + "/v2/requests/" + id + "/status")
+                .put("response_url", followUps + "/v2/requests/" + id).encode());
     }
 
     /** The parameters each model's page marks required, and their documented values. */
@@ -434,12 +597,19 @@ public final class ProviderSimulator implements AutoCloseable {
         return body.put("status", "FAILED").put(generation.style() == 1 ? "error" : "detail", reason);
     }
 
-    private static void reply(HttpServerRequest request, int status, String retryAfter, String body) {
+    private void reply(HttpServerRequest request, int status, String retryAfter, String body) {
+        Duration late = lateAnswers.remove(request);
+        if (late != null) {
+            vertx.setTimer(late.toMillis(), id -> reply(request, status, retryAfter, body));
+            return;
+        }
         var response = request.response().setStatusCode(status).putHeader("Content-Type", "application/json");
         if (retryAfter != null) {
             response.putHeader("Retry-After", retryAfter);
         }
-        response.end(body == null ? "" : body);
+        if (!response.closed()) {
+            response.end(body == null ? "" : body);
+        }
     }
 
     @Override

@@ -87,6 +87,10 @@ public class AimlApiProvider implements VideoProvider {
         if (id == null || id.isBlank()) {
             throw ProviderErrors.unreadable(ID, "submit", "no generation id", body.toString());
         }
+        if (id.length() > StatusBodies.MAX_ID_CHARS) {
+            throw ProviderErrors.unreadable(ID, "submit", "generation id of " + id.length() + " chars",
+                    body.toString());
+        }
         GenerationStatus status = readStatus(body);
         if (status.phase() == Phase.FAILED) {
             throw new ProviderCallException(io.genworker.provider.ProviderFault.JOB_FATAL, 200, null,

@@ -282,6 +282,9 @@ public class SegmindProvider implements VideoProvider {
     }
 
     private static boolean isHttpUrl(String text) {
+        if (text.length() > StatusBodies.MAX_URL_CHARS) {
+            return false;
+        }
         try {
             URI uri = new URI(text.trim());
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
