@@ -2,22 +2,28 @@ package io.genworker.joblog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
 import io.genworker.kafka.KafkaWriter;
 import io.smallrye.mutiny.Uni;
 
 /** The job log topic: every transition of every job, keyed by job id, as a full snapshot. */
 @ApplicationScoped
 public class JobLog {
+
+    public static final String STATE_HEADER = "genworker-state";
 
     private final KafkaWriter writer;
     private final ObjectMapper mapper;
@@ -35,7 +41,31 @@ public class JobLog {
 
     /** Completes once the broker holds the record. */
     public Uni<Void> append(JobRecord record) {
-        return writer.send(new ProducerRecord<>(topic, record.jobId(), encode(record))).replaceWithVoid();
+        return writer.send(record(record)).replaceWithVoid();
+    }
+
+    /**
+     * The Kafka record of a transition: keyed by job id, the snapshot as JSON, and the state in a header so that a
+     * reader can tell what the record is without parsing it (the tracker reads back every transition it writes and
+     * only needs the body of a few).
+     */
+    public ProducerRecord<String, byte[]> record(JobRecord record) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, record.jobId(), encode(record));
+        out.headers().add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
+        return out;
+    }
+
+    /** The state a record's header names, or null when it has none (records of older versions) or it is unknown. */
+    public static JobState stateOf(Headers headers) {
+        Header header = headers.lastHeader(STATE_HEADER);
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        try {
+            return JobState.valueOf(new String(header.value(), StandardCharsets.US_ASCII));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     public byte[] encode(JobRecord record) {

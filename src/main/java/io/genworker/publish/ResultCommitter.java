@@ -126,8 +126,7 @@ public class ResultCommitter {
             producer.beginTransaction();
             for (Pending pending : batch) {
                 producer.send(results.record(pending.terminal()));
-                producer.send(new ProducerRecord<>(jobLog.topic(), pending.terminal().jobId(),
-                        jobLog.encode(pending.terminal())));
+                producer.send(jobLog.record(pending.terminal()));
             }
             producer.commitTransaction();
             batch.forEach(p -> p.done().complete(null));

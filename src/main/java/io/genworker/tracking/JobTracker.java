@@ -157,6 +157,10 @@ public class JobTracker {
         if (partition == null || raw.value() == null) {
             return;
         }
+        if (!partition.replaying && raw.key() != null && handledByState(partition, raw.key(),
+                JobLog.stateOf(raw.headers()))) {
+            return;
+        }
         JobRecord record;
         try {
             record = jobLog.decode(raw.value());
@@ -180,15 +184,7 @@ public class JobTracker {
         if (known == null && finished == null) {
             adopt(tp, partition, record, false);
         } else if (record.state() == JobState.REQUESTED) {
-            // A repeated job id: no provider call. Its current state goes back to the head of the log so that
-            // compaction cannot keep this REQUESTED as the job's last word.
-            metrics.duplicate();
-            if (known != null) {
-                write(known, known.latestSent.reasserted(clock.instant()), () -> {
-                });
-            } else {
-                appendDetached(finished.reasserted(clock.instant()));
-            }
+            duplicate(known, finished);
         } else if (known != null && record.state().isTerminal() && !known.latestSent.state().isTerminal()) {
             // A previous owner finished this job after our replay boundary (its transaction committed late).
             known.record = record.withoutInput();
@@ -197,6 +193,41 @@ public class JobTracker {
             known.dropped = true;
         }
         // Anything else is the echo of a transition this worker wrote.
+    }
+
+    /**
+     * Most live records are echoes of transitions this worker wrote, or repeats of a known job id: the state header
+     * is enough to deal with them, without parsing the body. True when the record needs nothing more.
+     */
+    private boolean handledByState(OwnedPartition partition, String jobId, JobState state) {
+        if (state == null) {
+            return false;
+        }
+        TrackedJob known = active.get(jobId);
+        JobRecord finished = partition.finished.get(jobId);
+        if (known == null && finished == null) {
+            return false;
+        }
+        if (state == JobState.REQUESTED) {
+            duplicate(known, finished);
+            return true;
+        }
+        // A terminal record for a job still running here came from a previous owner: its body matters.
+        return !(state.isTerminal() && known != null && !known.latestSent.state().isTerminal());
+    }
+
+    /**
+     * A repeated job id: no provider call. Its current state goes back to the head of the log so that compaction
+     * cannot keep this REQUESTED as the job's last word.
+     */
+    private void duplicate(TrackedJob known, JobRecord finished) {
+        metrics.duplicate();
+        if (known != null) {
+            write(known, known.latestSent.reasserted(clock.instant()), () -> {
+            });
+        } else {
+            appendDetached(finished.reasserted(clock.instant()));
+        }
     }
 
     private void finishReplay(TopicPartition tp) {
