@@ -90,6 +90,13 @@ public interface WorkerConfig {
          */
         @WithDefault("false")
         boolean resubmitUncertain();
+
+        /**
+         * How long the job-log consumer loop may go without coming back from a poll before liveness reports the
+         * process stuck. The loop returns every 200 ms; a hand-over may hold it for up to about a minute.
+         */
+        @WithDefault("3m")
+        Duration stuckAfter();
     }
 
     interface Polling {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
 import io.genworker.kafka.KafkaWriter;
+import io.genworker.kafka.TraceHeaders;
 import io.smallrye.mutiny.Uni;
 
 /** The job log topic: every transition of every job, keyed by job id, as a full snapshot. */
@@ -35,7 +37,14 @@ public class JobLog {
 
     /** Completes once the broker holds the record. */
     public Uni<Void> append(JobRecord record) {
-        return writer.send(new ProducerRecord<>(topic, record.jobId(), encode(record))).replaceWithVoid();
+        return writer.send(record(record)).replaceWithVoid();
+    }
+
+    /** The Kafka record of a transition, with the job's trace context in its headers. */
+    public ProducerRecord<String, byte[]> record(JobRecord record) {
+        RecordHeaders headers = new RecordHeaders();
+        TraceHeaders.write(record.trace(), headers);
+        return new ProducerRecord<>(topic, null, record.jobId(), encode(record), headers);
     }
 
     public byte[] encode(JobRecord record) {

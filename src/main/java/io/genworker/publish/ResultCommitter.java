@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -126,8 +125,7 @@ public class ResultCommitter {
             producer.beginTransaction();
             for (Pending pending : batch) {
                 producer.send(results.record(pending.terminal()));
-                producer.send(new ProducerRecord<>(jobLog.topic(), pending.terminal().jobId(),
-                        jobLog.encode(pending.terminal())));
+                producer.send(jobLog.record(pending.terminal()));
             }
             producer.commitTransaction();
             batch.forEach(p -> p.done().complete(null));
