@@ -20,6 +20,8 @@ public interface WorkerConfig {
 
     Providers providers();
 
+    Health health();
+
     interface Topics {
         /** Requests from upstream services, keyed by job id. */
         @WithDefault("generation.requests")
@@ -127,6 +129,12 @@ public interface WorkerConfig {
         /** Delay before retrying a provider that refused our key or ran out of credits. */
         @WithDefault("60s")
         Duration providerFaultRetry();
+    }
+
+    interface Health {
+        /** How long readiness waits for the broker to answer before reporting Kafka unreachable. */
+        @WithDefault("3s")
+        Duration kafkaTimeout();
     }
 
     interface Providers {

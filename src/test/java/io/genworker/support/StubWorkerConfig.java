@@ -27,6 +27,11 @@ public final class StubWorkerConfig implements WorkerConfig {
     }
 
     @Override
+    public Health health() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Providers providers() {
         return new Providers() {
             @Override
