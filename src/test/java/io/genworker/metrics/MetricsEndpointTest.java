@@ -24,8 +24,6 @@ import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
 import io.genworker.support.WorkerTopics;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.prometheus.PrometheusNamingConvention;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +36,6 @@ class MetricsEndpointTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final PrometheusNamingConvention NAMING = new PrometheusNamingConvention();
     static final Path SCRAPE = Path.of("target", "metrics", "scrape.txt");
 
     @TestHTTPResource("/q/metrics")
@@ -63,11 +60,9 @@ class MetricsEndpointTest {
 
         for (MeterSpec spec : WorkerMetrics.CATALOGUE) {
             assertThat(spec.name()).startsWith(WorkerMetrics.PREFIX);
-            String base = NAMING.name(spec.name(), type(spec), spec.unit());
-            String family = spec.kind() == WorkerMetrics.Kind.COUNTER ? base.replaceFirst("_total$", "") : base;
             assertThat(scrape).as("HELP of %s", spec.name())
-                    .contains("# HELP " + family + " " + spec.description());
-            for (String series : series(spec, base)) {
+                    .contains("# HELP " + PrometheusNames.family(spec) + " " + spec.description());
+            for (String series : PrometheusNames.series(spec)) {
                 assertThat(scrape).as("series %s of %s", series, spec.name())
                         .containsPattern("(?m)^" + series + "[{ ]");
             }
@@ -77,7 +72,7 @@ class MetricsEndpointTest {
     @Test
     void everyGenworkerSeriesBelongsToTheCatalogue() throws Exception {
         Set<String> declared = WorkerMetrics.CATALOGUE.stream()
-                .flatMap(spec -> series(spec, NAMING.name(spec.name(), type(spec), spec.unit())).stream())
+                .flatMap(spec -> PrometheusNames.series(spec).stream())
                 .collect(Collectors.toSet());
 
         Set<String> exposed = scrape().lines()
@@ -92,23 +87,6 @@ class MetricsEndpointTest {
     void theTrackersOwnKafkaConsumerReportsItsLag() {
         await().atMost(WAIT).untilAsserted(() -> assertThat(scrape()).containsPattern(
                 "(?m)^kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"generation-worker-tracker\""));
-    }
-
-    /** The series Prometheus sees for a meter: counters end in _total, timers and summaries are histograms. */
-    private static List<String> series(MeterSpec spec, String base) {
-        return switch (spec.kind()) {
-            case COUNTER, GAUGE -> List.of(base);
-            case TIMER, SUMMARY -> List.of(base + "_count", base + "_sum", base + "_max", base + "_bucket");
-        };
-    }
-
-    private static Meter.Type type(MeterSpec spec) {
-        return switch (spec.kind()) {
-            case COUNTER -> Meter.Type.COUNTER;
-            case GAUGE -> Meter.Type.GAUGE;
-            case TIMER -> Meter.Type.TIMER;
-            case SUMMARY -> Meter.Type.DISTRIBUTION_SUMMARY;
-        };
     }
 
     private String scrape() throws Exception {
