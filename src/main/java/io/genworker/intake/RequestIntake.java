@@ -27,7 +27,8 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * Reads requests in batches, turns each into a REQUESTED job-log record, a FAILED result or a dead letter, and acks
- * the batch only once the broker holds every write. A valid W3C trace context on the request travels with the job. Never calls a provider, never holds a record for long.
+ * the batch only once the broker holds every write. Never calls a provider, never holds a record for long. A valid
+ * W3C trace context on the request travels with the job.
  */
 @ApplicationScoped
 public class RequestIntake {
