@@ -254,8 +254,8 @@ public class WorkerMetrics {
     }
 
     private Timer rateLimiterTimer(String provider, String operation) {
-        // Micrometer refuses a zero bucket: 1 ms stands for "went out at once".
-        return timer(RATE_LIMIT_WAIT_SPEC, new Duration[] {Duration.ofMillis(1), Duration.ofMillis(100),
+        // Micrometer refuses a zero bucket: the first one, 10 ms, stands for "went out at once".
+        return timer(RATE_LIMIT_WAIT_SPEC, new Duration[] {Duration.ofMillis(10), Duration.ofMillis(100),
             Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)},
                 PROVIDER, provider, OPERATION, operation);
     }

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
@@ -29,6 +30,7 @@ import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
 import io.genworker.metrics.WorkerMetrics;
+import io.genworker.polling.PollPolicy;
 import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
@@ -68,14 +70,14 @@ public class JobTracker {
 
     private final Map<String, TrackedJob> active = new ConcurrentHashMap<>();
     private final Map<TopicPartition, OwnedPartition> owned = new HashMap<>();
-    private final Map<String, CallSlots> slots = new HashMap<>();
+    private final Map<String, ProviderGate> gates = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger replaying = new AtomicInteger();
     private volatile Context context;
     private Executor onContext;
 
     public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter providers,
-            ProviderPauses pauses, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
+            ProviderPauses pauses, WorkerMetrics metrics, ModelCatalogue catalogue, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
         this.committer = committer;
@@ -85,7 +87,7 @@ public class JobTracker {
         this.config = config.tracker();
         this.pollingConfig = config.polling();
         this.providersConfig = config.providers();
-        this.policy = PollPolicy.from(config.polling(), ThreadLocalRandom.current());
+        this.policy = PollPolicy.from(config.polling(), catalogue, ThreadLocalRandom.current());
         this.clock = clock;
     }
 
@@ -284,7 +286,7 @@ public class JobTracker {
         if (!mayCall(job, provider, this::act)) {
             return;
         }
-        withSlot(job, provider, slot -> write(job, job.record.submitting(clock.instant()),
+        withSlot(job, provider, "submit", slot -> write(job, job.record.submitting(clock.instant()),
                 () -> provider.submit(job.record)
                         .emitOn(onContext)
                         .subscribe().with(
@@ -298,7 +300,11 @@ public class JobTracker {
                                     job.consecutiveErrors = 0;
                                     write(job, job.record.submitted(submission.providerJobId(),
                                             submission.credits(), clock.instant()),
-                                            () -> schedule(job, policy.firstPoll(), this::poll));
+                                            () -> {
+                                                job.lastSeenRunning = job.record.submittedAt();
+                                                schedule(job, policy.nextPoll(job.record, 0, clock.instant()),
+                                                        this::poll);
+                                            });
                                 },
                                 failure -> {
                                     slot.release();
@@ -313,11 +319,11 @@ public class JobTracker {
             return;
         }
         switch (e.fault()) {
-            case NOT_ACCEPTED -> retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+            case NOT_ACCEPTED -> retrySubmit(job, e, afterError(job, e));
             case PROVIDER_WIDE -> retrySubmit(job, e, waitForAccount(job.record.provider()));
             case AMBIGUOUS -> {
                 if (config.resubmitUncertain()) {
-                    retrySubmit(job, e, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+                    retrySubmit(job, e, afterError(job, e));
                 } else {
                     fail(job, ErrorCode.SUBMIT_UNCERTAIN, e.getMessage());
                 }
@@ -339,8 +345,9 @@ public class JobTracker {
         if (!mayCall(job, provider, this::poll)) {
             return;
         }
-        withSlot(job, provider, slot -> {
+        withSlot(job, provider, "poll", slot -> {
             job.polls++;
+            job.pollSentAt = clock.instant();
             provider.poll(job.record.providerJobId())
                     .emitOn(onContext)
                     .subscribe().with(
@@ -355,10 +362,11 @@ public class JobTracker {
         });
     }
 
-    /** Runs the call once the provider has a free slot; a job dropped meanwhile gives its turn away. */
-    private void withSlot(TrackedJob job, VideoProvider provider, Consumer<CallSlots.Slot> call) {
-        slots.computeIfAbsent(provider.id(), id -> new CallSlots(providerConfig(id).maxConcurrentCalls()))
-                .acquire(slot -> {
+    /** Runs the call once the provider's gate lets it out; a job dropped meanwhile gives its turn away. */
+    private void withSlot(TrackedJob job, VideoProvider provider, String operation,
+            Consumer<ProviderGate.Slot> call) {
+        gates.computeIfAbsent(provider.id(), this::gate)
+                .acquire(operation, slot -> {
                     if (job.dropped) {
                         slot.release();
                         return;
@@ -366,6 +374,16 @@ public class JobTracker {
                     job.slot = slot;
                     call.accept(slot);
                 });
+    }
+
+    private ProviderGate gate(String providerId) {
+        WorkerConfig.Provider limits = providerConfig(providerId);
+        return new ProviderGate(limits.maxConcurrentCalls(),
+                ProviderGate.Permits.perSecond(providerId, limits.requestsPerSecond()),
+                (nanos, task) -> vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)),
+                        id -> task.run()),
+                System::nanoTime,
+                (operation, nanos) -> metrics.rateLimiterWait(providerId, operation, Duration.ofNanos(nanos)));
     }
 
     private WorkerConfig.Provider providerConfig(String id) {
@@ -379,11 +397,16 @@ public class JobTracker {
         }
         job.consecutiveErrors = 0;
         switch (status.phase()) {
-            case COMPLETED -> finish(job, job.record.completed(status.video(), status.credits(), job.polls,
-                    clock.instant()));
+            case COMPLETED -> {
+                generationEnded(job);
+                finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
+            }
             case FAILED -> fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
                     status.errorMessage());
-            default -> nextPollOrTimeout(job, policy.nextPoll(job.polls));
+            default -> {
+                job.lastSeenRunning = job.pollSentAt;
+                nextPollOrTimeout(job, policy.nextPoll(job.record, job.polls, clock.instant()));
+            }
         }
     }
 
@@ -399,7 +422,7 @@ public class JobTracker {
                     metrics.retryAfterHonoured(job.record.provider());
                 }
                 LOG.debugf("poll of job %s failed transiently: %s", job.id(), e.getMessage());
-                nextPollOrTimeout(job, policy.afterError(++job.consecutiveErrors, e.retryAfter()));
+                nextPollOrTimeout(job, afterError(job, e));
             }
             case PROVIDER_WIDE -> schedule(job, waitForAccount(job.record.provider()), this::poll);
             case EXPIRED -> fail(job, ErrorCode.RESULT_EXPIRED, e.getMessage());
@@ -407,9 +430,27 @@ public class JobTracker {
         }
     }
 
+    /** Backoff after one more consecutive transient error, honouring Retry-After; never past the deadline. */
+    private Duration afterError(TrackedJob job, ProviderCallException e) {
+        return policy.afterError(job.record, ++job.consecutiveErrors, e.retryAfter(), clock.instant());
+    }
+
     /**
-     * Polls again after the delay, but never past the deadline: the last poll happens at the deadline. A job whose
-     * provider refuses the account waits for it and is not timed out meanwhile.
+     * The generation was seen finished: the policy learns how long it took (when this worker saw it running, or
+     * submitted it), and the detection delay's upper bound is recorded.
+     */
+    private void generationEnded(TrackedJob job) {
+        if (job.lastSeenRunning == null || job.pollSentAt == null) {
+            return;
+        }
+        policy.generationEnded(job.record, job.lastSeenRunning, job.pollSentAt);
+        metrics.detectionDelay(job.record.provider(), job.record.model(),
+                Duration.between(job.lastSeenRunning, job.pollSentAt));
+    }
+
+    /**
+     * Polls again after the delay (the policy keeps it within the deadline; the last poll happens at the deadline).
+     * A job whose provider refuses the account waits for it and is not timed out meanwhile.
      */
     private void nextPollOrTimeout(TrackedJob job, Duration delay) {
         Instant now = clock.instant();
@@ -422,8 +463,7 @@ public class JobTracker {
             }
             return;
         }
-        Duration untilDeadline = Duration.between(now, job.record.deadline());
-        schedule(job, delay.compareTo(untilDeadline) > 0 ? untilDeadline : delay, this::poll);
+        schedule(job, delay, this::poll);
     }
 
     /** Whether the job may call its provider now; if not, it is parked until the provider's next probe. */

@@ -1,5 +1,7 @@
 package io.genworker.tracking;
 
+import java.time.Instant;
+
 import org.apache.kafka.common.TopicPartition;
 
 import io.genworker.job.JobRecord;
@@ -14,8 +16,15 @@ final class TrackedJob {
     JobRecord latestSent;
     long timerId = -1;
     /** The provider-call slot this job holds, if any: released when the call ends or the job is dropped. */
-    CallSlots.Slot slot;
+    ProviderGate.Slot slot;
     int polls;
+    /** When the latest poll was sent. */
+    Instant pollSentAt;
+    /**
+     * When this worker last knew the generation was running (a poll that saw it running, or the submission); null
+     * after a hand-over until the first poll, so learned times never span a gap this worker did not watch.
+     */
+    Instant lastSeenRunning;
     int consecutiveErrors;
     boolean lastErrorRateLimited;
     /** Set when the partition is revoked: every pending callback of this job then does nothing. */

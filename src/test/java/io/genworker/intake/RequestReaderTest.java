@@ -1,5 +1,10 @@
 package io.genworker.intake;
 
+import static io.genworker.support.ModelIds.IMAGE_TO_VIDEO;
+import static io.genworker.support.ModelIds.SEGMIND_V4;
+import static io.genworker.support.ModelIds.SEGMIND_V5;
+import static io.genworker.support.ModelIds.TEXT_TO_VIDEO;
+import static io.genworker.support.ModelIds.TRANSITION;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -18,35 +23,17 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.ErrorDetail;
 import io.genworker.job.GenerationRequest;
+import io.genworker.support.StubWorkerConfig;
 
 class RequestReaderTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FALLBACK_ID = "generation.requests-0@42";
-    private static final String TEXT_TO_VIDEO = "pixverse/v5/text-to-video";
-    private static final String IMAGE_TO_VIDEO = "pixverse/v5/image-to-video";
-    private static final String TRANSITION = "pixverse/v5/transition";
     private static final String JOB_ID_PATTERN = "pattern:[A-Za-z0-9][A-Za-z0-9._:@/+=-]*";
     private static final String RESOLUTIONS = "enum:[\"360p\", \"540p\", \"720p\", \"1080p\"]";
-    private static final String SEGMIND_V5 = "pixverse-5-transition";
-    private static final String SEGMIND_V4 = "pixverse-transition";
 
-    private static final WorkerConfig.Intake LIMITS = new WorkerConfig.Intake() {
-        @Override
-        public int maxRecordBytes() {
-            return 1048576;
-        }
-
-        @Override
-        public int maxJobIdLength() {
-            return 128;
-        }
-
-        @Override
-        public int maxMetadataBytes() {
-            return 16384;
-        }
-    };
+    /** The documented defaults: 1 MiB records, 128-char job ids, 16 KiB metadata. */
+    private static final WorkerConfig.Intake LIMITS = new StubWorkerConfig().intake();
 
     private final RequestReader reader = new RequestReader(ModelCatalogue.fromClasspath(JSON), LIMITS, 7200);
 

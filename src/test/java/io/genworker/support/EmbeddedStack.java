@@ -66,9 +66,27 @@ public final class EmbeddedStack {
     }
 
     static Process startWorker(Path jar, String bootstrap, String providerUrl, int httpPort) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        return startWorker(jar, bootstrap, providerUrl, httpPort, Map.of(), List.of(), null);
+    }
+
+    /**
+     * The packaged worker as a child process, configured through the environment as a deployment would be.
+     *
+     * @param log where its output goes; null to share this process's console
+     */
+    public static Process startWorker(Path jar, String bootstrap, String providerUrl, int httpPort,
+            Map<String, String> extraEnv, List<String> jvmOptions, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (log == null) {
+            builder.inheritIO();
+        } else {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        }
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("AIMLAPI_BASE_URL", providerUrl);
@@ -76,6 +94,7 @@ public final class EmbeddedStack {
         env.put("SEGMIND_BASE_URL", providerUrl);
         env.put("SEGMIND_API_KEY", ProviderSimulator.SEGMIND_KEY);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.putAll(extraEnv);
         return builder.start();
     }
 

@@ -1,34 +1,42 @@
 package io.genworker.support;
 
-import io.genworker.config.WorkerConfig;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
-/** A WorkerConfig for plain unit tests: provider settings only; the other groups are not used there. */
+import io.genworker.config.WorkerConfig;
+import io.smallrye.config.WithDefault;
+
+/**
+ * A WorkerConfig for plain unit tests: every group at its documented defaults (the {@code @WithDefault} values, as
+ * Quarkus would read them with nothing set), and both providers at a test URL with a test key.
+ */
 public final class StubWorkerConfig implements WorkerConfig {
 
     @Override
     public Topics topics() {
-        throw new UnsupportedOperationException();
+        return defaults(Topics.class);
     }
 
     @Override
     public Intake intake() {
-        throw new UnsupportedOperationException();
+        return defaults(Intake.class);
     }
 
     @Override
     public Tracker tracker() {
-        throw new UnsupportedOperationException();
+        return defaults(Tracker.class);
     }
 
     @Override
     public Polling polling() {
-        throw new UnsupportedOperationException();
+        return defaults(Polling.class);
     }
 
     @Override
     public Health health() {
-        throw new UnsupportedOperationException();
+        return defaults(Health.class);
     }
 
     @Override
@@ -62,7 +70,45 @@ public final class StubWorkerConfig implements WorkerConfig {
             public int maxConcurrentCalls() {
                 return 32;
             }
+
+            @Override
+            public int requestsPerSecond() {
+                return 50;
+            }
         };
     }
-}
 
+    /** A config group whose every setting answers its {@code @WithDefault} value. */
+    private static <T> T defaults(Class<T> group) {
+        return group.cast(Proxy.newProxyInstance(group.getClassLoader(), new Class<?>[] { group },
+                (proxy, method, args) -> {
+                    if (method.getName().equals("toString") && method.getParameterCount() == 0) {
+                        return group.getSimpleName() + " defaults";
+                    }
+                    WithDefault value = method.getAnnotation(WithDefault.class);
+                    if (value == null) {
+                        throw new UnsupportedOperationException(group.getSimpleName() + "." + method.getName()
+                                + " has no default");
+                    }
+                    return convert(value.value(), method.getReturnType());
+                }));
+    }
+
+    /** The forms the defaults use: numbers, booleans, text, and durations such as 10s, 20m, 2h or 7d. */
+    private static Object convert(String text, Class<?> type) {
+        if (type == int.class) {
+            return Integer.parseInt(text);
+        }
+        if (type == short.class) {
+            return Short.parseShort(text);
+        }
+        if (type == boolean.class) {
+            return Boolean.parseBoolean(text);
+        }
+        if (type == Duration.class) {
+            return text.endsWith("d") ? Duration.ofDays(Long.parseLong(text.substring(0, text.length() - 1)))
+                    : Duration.parse("PT" + text.toUpperCase(Locale.ROOT));
+        }
+        return text;
+    }
+}

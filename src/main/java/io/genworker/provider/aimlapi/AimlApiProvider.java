@@ -20,6 +20,7 @@ import io.genworker.provider.GenerationStatus.Phase;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
 import io.genworker.provider.ProviderExchange;
+import io.genworker.provider.RequestBodies;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
 import io.genworker.provider.VideoProvider;
@@ -58,11 +59,11 @@ public class AimlApiProvider implements VideoProvider {
         return config.apiKey().isPresent();
     }
 
-    /** The body the API receives: the request's own parameters plus the model name. */
+    /** The body the API receives: the request's own parameters (nulls left out) plus the model name. */
     public ObjectNode requestBody(JobRecord job) {
         ObjectNode body = mapper.createObjectNode();
         body.put("model", job.model());
-        body.setAll(job.input());
+        RequestBodies.putGiven(body, job.input());
         return body;
     }
 

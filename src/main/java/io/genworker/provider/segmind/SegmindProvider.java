@@ -31,6 +31,7 @@ import io.genworker.provider.ProviderErrors;
 import io.genworker.provider.ProviderExchange;
 import io.genworker.provider.ProviderExchange.Answer;
 import io.genworker.provider.ProviderFault;
+import io.genworker.provider.RequestBodies;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
 import io.genworker.provider.VideoProvider;
@@ -107,15 +108,15 @@ public class SegmindProvider implements VideoProvider {
         return config.apiKey().isPresent();
     }
 
-    /** The body the API receives: the request's own parameters plus the defaults of documented-required ones. */
+    /**
+     * The body the API receives: the request's own parameters (nulls left out) plus the defaults of
+     * documented-required ones.
+     */
     public ObjectNode requestBody(JobRecord job) {
         ObjectNode body = mapper.createObjectNode();
-        if (job.input() != null) {
-            body.setAll(job.input());
-        }
+        RequestBodies.putGiven(body, job.input());
         REQUIRED_DEFAULTS.getOrDefault(job.model(), Map.of()).forEach((field, value) -> {
-            JsonNode given = body.get(field);
-            if (given == null || given.isNull()) {
+            if (!body.has(field)) {
                 body.set(field, value.deepCopy());
             }
         });

@@ -1,0 +1,128 @@
+package io.genworker.tracking;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+
+/**
+ * The way out to one provider, shared by submits and polls: at most N calls in flight and R started per second.
+ * Callers wait in one queue in the order they became due, so no call is dropped and none is starved; waiting costs
+ * a queue entry and at most one timer, never a thread. Confined to the tracker's context.
+ * <p>
+ * The rate comes from resilience4j's limiter, which can reserve a permit and say how long until it is valid without
+ * blocking. The queue and the in-flight cap are our own: a library bulkhead would not keep the order, and the slot
+ * must cover more than the HTTP call (a job writes SUBMITTING only once it holds a slot, so a crash during a burst
+ * leaves at most N jobs with an uncertain submission, not every job waiting in the HTTP client's queue).
+ */
+final class ProviderGate {
+
+    /** Reserves the next permit; returns the nanoseconds until it may be used (0: now). */
+    interface Permits {
+        long reserve();
+
+        static Permits unlimited() {
+            return () -> 0;
+        }
+
+        /** R permits a second, handed out in tenths of a second so that a second's worth never goes out at once. */
+        static Permits perSecond(String name, int requestsPerSecond) {
+            int perTenth = Math.max(1, requestsPerSecond / 10);
+            Duration period = Duration.ofNanos(Math.max(1, 1_000_000_000L * perTenth / Math.max(1, requestsPerSecond)));
+            RateLimiter limiter = RateLimiter.of(name, RateLimiterConfig.custom()
+                    .limitForPeriod(perTenth)
+                    .limitRefreshPeriod(period)
+                    // Reservations never time out: the queue, not the limiter, decides who waits.
+                    .timeoutDuration(Duration.ofDays(1))
+                    .build());
+            return limiter::reservePermission;
+        }
+    }
+
+    /** Runs a task after a delay, on the gate's context. */
+    interface Timers {
+        void after(long nanos, Runnable task);
+    }
+
+    /** Told how long each call waited for its turn. */
+    interface WaitListener {
+        void waited(String operation, long nanos);
+    }
+
+    private record Waiter(String operation, long since, Consumer<Slot> user) {
+    }
+
+    private static final long NO_PERMIT = Long.MIN_VALUE;
+
+    private final int limit;
+    private final Permits permits;
+    private final Timers timers;
+    private final LongSupplier nanoTime;
+    private final WaitListener listener;
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    private int inUse;
+    /** When the permit reserved for the head of the queue becomes valid; NO_PERMIT when none is reserved. */
+    private long headPermitAt = NO_PERMIT;
+    private boolean timerPending;
+
+    ProviderGate(int limit, Permits permits, Timers timers, LongSupplier nanoTime, WaitListener listener) {
+        this.limit = Math.max(1, limit);
+        this.permits = permits;
+        this.timers = timers;
+        this.nanoTime = nanoTime;
+        this.listener = listener;
+    }
+
+    /** Runs the user once a slot is free and the rate allows; the user must release it (twice is harmless). */
+    void acquire(String operation, Consumer<Slot> user) {
+        waiting.add(new Waiter(operation, nanoTime.getAsLong(), user));
+        grant();
+    }
+
+    int inUse() {
+        return inUse;
+    }
+
+    int waiting() {
+        return waiting.size();
+    }
+
+    private void grant() {
+        while (inUse < limit && !waiting.isEmpty()) {
+            long now = nanoTime.getAsLong();
+            if (headPermitAt == NO_PERMIT) {
+                headPermitAt = now + Math.max(0, permits.reserve());
+            }
+            if (headPermitAt > now) {
+                if (!timerPending) {
+                    timerPending = true;
+                    timers.after(headPermitAt - now, () -> {
+                        timerPending = false;
+                        grant();
+                    });
+                }
+                return;
+            }
+            headPermitAt = NO_PERMIT;
+            Waiter next = waiting.poll();
+            inUse++;
+            listener.waited(next.operation(), now - next.since());
+            next.user().accept(new Slot());
+        }
+    }
+
+    final class Slot {
+        private boolean released;
+
+        void release() {
+            if (!released) {
+                released = true;
+                inUse--;
+                grant();
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.genworker.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.genworker.catalogue.ModelCatalogue;
+import io.genworker.polling.PollPolicy;
+
+/**
+ * The benchmark the README names: poll policies in virtual time, end-to-end throughput on a real broker, and
+ * memory per in-flight job. Prints a table and writes target/benchmark/summary.json.
+ * <p>
+ * System properties: {@code bench.sections} (comma list of policies, throughput, inflight; default all),
+ * {@code bench.policy-jobs} (10000), {@code bench.seed} (42), {@code bench.throughput-jobs} (20000),
+ * {@code bench.inflight-jobs} (20000).
+ */
+public final class Benchmark {
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Set<String> sections = Set.of(System.getProperty("bench.sections", "policies,throughput,inflight")
+                .split(","));
+        Map<String, Object> summary = new LinkedHashMap<>();
+        if (sections.contains("policies")) {
+            summary.putAll(policies(Integer.getInteger("bench.policy-jobs", 10_000),
+                    Long.getLong("bench.seed", 42L)));
+        }
+        if (sections.contains("throughput")) {
+            summary.putAll(EndToEndBenchmark.throughput(Integer.getInteger("bench.throughput-jobs", 20_000)));
+        }
+        if (sections.contains("inflight")) {
+            summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000)));
+        }
+        Path out = Path.of("target", "benchmark", "summary.json");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(summary));
+        System.out.println("\nwritten " + out.toAbsolutePath());
+        System.exit(0);
+    }
+
+    static Map<String, Object> policies(int jobs, long seed) {
+        ModelCatalogue catalogue = PolicyBenchmark.catalogue();
+        List<PolicyBenchmark.Job> workload = PolicyBenchmark.workload(jobs, seed);
+        Duration backoffInitial = Duration.ofSeconds(1);
+        Duration backoffMax = Duration.ofSeconds(60);
+        List<PolicyBenchmark.Outcome> outcomes = List.of(
+                PolicyBenchmark.run("adaptive", () -> PollPolicy.adaptive(catalogue, Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(10), 20, 200, backoffInitial, backoffMax,
+                        new Random(seed)), workload),
+                PolicyBenchmark.run("fixed-10s", () -> PollPolicy.fixed(catalogue, Duration.ofSeconds(10),
+                        Duration.ofSeconds(10), backoffInitial, backoffMax, new Random(seed)), workload),
+                PolicyBenchmark.run("fixed-2s", () -> PollPolicy.fixed(catalogue, Duration.ofSeconds(2),
+                        Duration.ofSeconds(2), backoffInitial, backoffMax, new Random(seed)), workload));
+
+        System.out.printf("%n== poll policies, virtual time: %d jobs (seed %d), %.0f%% transient errors, %.0f%% 429 with"
+                + " Retry-After %ds ==%n", jobs, seed, PolicyBenchmark.TRANSIENT_ERROR_RATE * 100,
+                PolicyBenchmark.RATE_LIMITED_RATE * 100, PolicyBenchmark.RETRY_AFTER.toSeconds());
+        String header = String.format("%-12s %-10s %8s %10s %10s %10s %10s%n", "policy", "jobs", "n", "polls mean",
+                "polls p99", "delay p50", "delay p99");
+        System.out.print(header);
+        Map<String, Object> policies = new LinkedHashMap<>();
+        for (PolicyBenchmark.Outcome o : outcomes) {
+            row(o.policy(), "all", o.all());
+            row(o.policy(), "60-90 s", o.sixtyToNinety());
+            Map<String, Object> entry = PolicyBenchmark.toMap(o.all());
+            entry.put("models_60_90s", PolicyBenchmark.toMap(o.sixtyToNinety()));
+            policies.put(o.policy(), entry);
+        }
+        return Map.of("policies", policies);
+    }
+
+    private static void row(String policy, String jobs, PolicyBenchmark.Stats s) {
+        System.out.printf("%-12s %-10s %8d %10.2f %10.0f %9.2fs %9.2fs%n", policy, jobs, s.jobs(), s.pollsMean(),
+                s.pollsP99(), s.delayP50(), s.delayP99());
+    }
+}

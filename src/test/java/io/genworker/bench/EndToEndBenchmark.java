@@ -1,0 +1,279 @@
+package io.genworker.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.genworker.support.EmbeddedStack;
+import io.genworker.support.KafkaBroker;
+import io.genworker.support.ProviderSimulator;
+import io.genworker.support.Requests;
+import io.genworker.support.WorkerTopics;
+
+/**
+ * The packaged worker in its own JVM against a broker and a provider simulator in this one: how many jobs a second
+ * it carries from request to result, and how much heap a job in flight costs.
+ */
+final class EndToEndBenchmark {
+
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final int HTTP_PORT = Integer.getInteger("bench.http-port", 18080);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private EndToEndBenchmark() {
+    }
+
+    /**
+     * An instant provider; N requests written as fast as the producer can; sustained jobs/s from the first request
+     * sent to the last result read. The worker polls at a fixed 250 ms here: with an instant provider the adaptive
+     * policy would first wait out the docs' 30-90 s prior, which measures the prior, not the pipeline.
+     */
+    static Map<String, Object> throughput(int jobs) throws Exception {
+        try (Stack stack = Stack.start(Duration.ZERO, Map.of(
+                "WORKER_POLLING_STRATEGY", "fixed",
+                "WORKER_POLLING_FIRST_POLL", "250ms",
+                "WORKER_POLLING_INTERVAL", "250ms"), "-Xmx1g")) {
+            warmUp(stack, 500);
+            long callsBefore = stack.simulator.submissions() + stack.simulator.polls();
+            List<String> ids = ids("tp", jobs);
+            long start = System.nanoTime();
+            produce(stack.broker.bootstrapServers(), ids);
+            long produced = System.nanoTime();
+            long lastResult = awaitResults(stack.broker.bootstrapServers(), ids, Duration.ofMinutes(10));
+            double seconds = (lastResult - start) / 1e9;
+            long calls = stack.simulator.submissions() + stack.simulator.polls() - callsBefore;
+            double perSecond = jobs / seconds;
+            System.out.printf("%n== end to end, instant provider: %d jobs ==%n", jobs);
+            System.out.printf("  requests written in   %8.2f s%n", (produced - start) / 1e9);
+            System.out.printf("  last result after     %8.2f s%n", seconds);
+            System.out.printf("  sustained throughput  %8.0f jobs/s%n", perSecond);
+            System.out.printf("  provider calls / job  %8.2f%n", (double) calls / jobs);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("throughput_jobs", jobs);
+            out.put("throughput_jobs_per_s", PolicyBenchmark.round(perSecond));
+            out.put("throughput_provider_calls_per_job", PolicyBenchmark.round((double) calls / jobs));
+            return out;
+        }
+    }
+
+    /**
+     * N jobs held by the provider for ten minutes, all in flight at once on one worker with a 512 MB heap: heap
+     * after a full GC minus the idle worker's, per job; and the worker's CPU while it only polls.
+     */
+    static Map<String, Object> inFlight(int jobs) throws Exception {
+        try (Stack stack = Stack.start(Duration.ofMinutes(10), Map.of(), "-Xmx512m")) {
+            long idleHeap = heapAfterGc(stack.worker);
+            List<String> ids = ids("if", jobs);
+            produce(stack.broker.bootstrapServers(), ids);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            double inFlight = 0;
+            while (System.nanoTime() < deadline) {
+                inFlight = metric("genworker_jobs_in_flight");
+                if (inFlight >= jobs && stack.simulator.submissions() >= jobs) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
+            long loadedHeap = heapAfterGc(stack.worker);
+            long pollsBefore = stack.simulator.polls();
+            long cpuBefore = cpuTicks(stack.worker);
+            long windowStart = System.nanoTime();
+            Thread.sleep(30_000);
+            double window = (System.nanoTime() - windowStart) / 1e9;
+            double cpu = (cpuTicks(stack.worker) - cpuBefore) / 100.0 / window;
+            double pollsPerSecond = (stack.simulator.polls() - pollsBefore) / window;
+            double perJob = (double) (loadedHeap - idleHeap) / Math.max(1, inFlight);
+            System.out.printf("%n== in flight: %d jobs held by the provider, worker heap capped at 512 MB ==%n", jobs);
+            System.out.printf("  in flight             %8.0f%n", inFlight);
+            System.out.printf("  heap idle / loaded    %8.1f / %.1f MB (after full GC)%n", idleHeap / 1e6,
+                    loadedHeap / 1e6);
+            System.out.printf("  heap per job          %8.0f bytes%n", perJob);
+            System.out.printf("  CPU while polling     %8.1f %% of one core, %.0f polls/s%n", cpu * 100,
+                    pollsPerSecond);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("in_flight_jobs", (long) inFlight);
+            out.put("heap_bytes_per_in_flight_job", Math.round(perJob));
+            out.put("heap_idle_bytes", idleHeap);
+            out.put("heap_loaded_bytes", loadedHeap);
+            out.put("idle_polling_cpu_share_of_one_core", PolicyBenchmark.round(cpu));
+            out.put("idle_polling_polls_per_s", PolicyBenchmark.round(pollsPerSecond));
+            return out;
+        }
+    }
+
+    private static void warmUp(Stack stack, int jobs) throws Exception {
+        List<String> ids = ids("warm", jobs);
+        produce(stack.broker.bootstrapServers(), ids);
+        awaitResults(stack.broker.bootstrapServers(), ids, Duration.ofMinutes(5));
+    }
+
+    private static List<String> ids(String prefix, int count) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + "-" + run + "-" + i).toList();
+    }
+
+    private static void produce(String bootstrap, List<String> ids) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            int i = 0;
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, id,
+                        Requests.anyModel(id, i++).toString()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Reads results until every id has one; returns System.nanoTime() when the last arrived. */
+    private static long awaitResults(String bootstrap, List<String> ids, Duration timeout) {
+        Set<String> missing = new HashSet<>(ids);
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long last = System.nanoTime();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(WorkerTopics.RESULTS));
+            while (!missing.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(missing.size() + " results missing after " + timeout);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (missing.remove(r.key())) {
+                        last = System.nanoTime();
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    private static double metric(String name) {
+        try {
+            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + HTTP_PORT + "/q/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(body);
+            double sum = 0;
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(2));
+            }
+            return sum;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    /** Heap in use after a full collection, read with jcmd from the JDK running this benchmark. */
+    private static long heapAfterGc(Process worker) throws Exception {
+        jcmd(worker, "GC.run");
+        String info = jcmd(worker, "GC.heap_info");
+        // G1: " garbage-first heap   total 123456K, used 7890K"; other collectors print "used NNNK" too.
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read heap from: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private static String jcmd(Process worker, String command) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), command).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    /** utime + stime of the process, in clock ticks (1/100 s on Linux). */
+    private static long cpuTicks(Process worker) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** Broker and simulator in this JVM, the packaged worker in its own. */
+    private record Stack(KafkaBroker broker, ProviderSimulator simulator, Process worker) implements AutoCloseable {
+
+        static Stack start(Duration generationTime, Map<String, String> env, String heap) throws Exception {
+            if (!Files.exists(JAR)) {
+                throw new IllegalStateException(JAR + " is missing: run ./mvnw package first");
+            }
+            KafkaBroker broker = KafkaBroker.startInJvm();
+            ProviderSimulator simulator = ProviderSimulator.start(0).generationTime(generationTime);
+            Map<String, String> all = new LinkedHashMap<>(env);
+            // The providers publish no rate limit and the simulator has none: the worker's own caps would be the
+            // bottleneck being measured, so they are lifted here.
+            all.put("WORKER_PROVIDERS_AIMLAPI_REQUESTS_PER_SECOND", "100000");
+            all.put("WORKER_PROVIDERS_SEGMIND_REQUESTS_PER_SECOND", "100000");
+            all.put("WORKER_PROVIDERS_AIMLAPI_MAX_CONCURRENT_CALLS", "256");
+            all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", "256");
+            all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
+            all.put("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
+            Process worker = EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT,
+                    all, List.of(heap), Path.of("target", "benchmark", "worker.log"));
+            awaitReady();
+            return new Stack(broker, simulator, worker);
+        }
+
+        private static void awaitReady() throws InterruptedException {
+            URI ready = URI.create("http://localhost:" + HTTP_PORT + "/q/health/ready");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (HTTP.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(500);
+            }
+            throw new IllegalStateException("worker not ready after 2 minutes; see target/benchmark/worker.log");
+        }
+
+        @Override
+        public void close() throws Exception {
+            worker.destroy();
+            worker.waitFor(30, TimeUnit.SECONDS);
+            worker.destroyForcibly();
+            simulator.close();
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.genworker.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+class ProviderGateTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    /** Virtual time and timers: nothing here waits for real. */
+    private long now;
+    private final TreeMap<Long, List<Runnable>> timers = new TreeMap<>();
+    private final List<ProviderGate.Slot> granted = new ArrayList<>();
+    private final List<String> order = new ArrayList<>();
+    private final Map<String, Long> waits = new java.util.HashMap<>();
+
+    private ProviderGate gate(int limit, ProviderGate.Permits permits) {
+        return new ProviderGate(limit, permits,
+                (nanos, task) -> timers.computeIfAbsent(now + nanos, t -> new ArrayList<>()).add(task),
+                () -> now,
+                (operation, nanos) -> waits.merge(operation, nanos, Long::sum));
+    }
+
+    /** One permit every `spacing` nanoseconds, like a limiter with a steady refill. */
+    private ProviderGate.Permits everyNanos(long spacing) {
+        long[] nextFree = { 0 };
+        return () -> {
+            long at = Math.max(now, nextFree[0]);
+            nextFree[0] = at + spacing;
+            return at - now;
+        };
+    }
+
+    private void request(ProviderGate gate, String who) {
+        gate.acquire("poll", slot -> {
+            order.add(who + "@" + now / (SECOND / 10));
+            granted.add(slot);
+        });
+    }
+
+    private void advanceTo(long time) {
+        while (!timers.isEmpty() && timers.firstKey() <= time) {
+            Map.Entry<Long, List<Runnable>> due = timers.pollFirstEntry();
+            now = due.getKey();
+            due.getValue().forEach(Runnable::run);
+        }
+        now = time;
+    }
+
+    @Test
+    void grantsUpToTheConcurrencyLimitAndQueuesTheRest() {
+        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
+
+        request(gate, "a");
+        request(gate, "b");
+        request(gate, "c");
+
+        assertThat(order).containsExactly("a@0", "b@0");
+        assertThat(gate.inUse()).isEqualTo(2);
+        assertThat(gate.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void aReleasedSlotGoesToTheLongestWaiting() {
+        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
+        request(gate, "a");
+        request(gate, "b");
+        request(gate, "c");
+        request(gate, "d");
+
+        granted.get(1).release();
+
+        assertThat(order).containsExactly("a@0", "b@0", "c@0");
+        assertThat(gate.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void releasingTwiceFreesOnlyOneSlot() {
+        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
+        request(gate, "a");
+        request(gate, "b");
+        request(gate, "c");
+        request(gate, "d");
+
+        granted.get(0).release();
+        granted.get(0).release();
+
+        assertThat(order).containsExactly("a@0", "b@0", "c@0");
+        assertThat(gate.inUse()).isEqualTo(2);
+    }
+
+    @Test
+    void theRateSpacesCallsOutInTheOrderTheyCameWithoutDroppingAny() {
+        ProviderGate gate = gate(100, everyNanos(SECOND / 10));
+        for (String who : List.of("a", "b", "c", "d", "e")) {
+            request(gate, who);
+        }
+
+        assertThat(order).containsExactly("a@0");
+
+        advanceTo(SECOND);
+
+        assertThat(order).containsExactly("a@0", "b@1", "c@2", "d@3", "e@4");
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void waitsAreReportedPerOperation() {
+        ProviderGate gate = gate(100, everyNanos(SECOND / 10));
+        request(gate, "a");
+        request(gate, "b");
+        gate.acquire("submit", granted::add);
+
+        advanceTo(SECOND);
+
+        assertThat(waits).containsEntry("poll", SECOND / 10).containsEntry("submit", 2 * SECOND / 10);
+    }
+
+    @Test
+    void waitingForTheRateNeedsOneTimerNotOnePerCaller() {
+        ProviderGate gate = gate(100, everyNanos(SECOND));
+        for (int i = 0; i < 50; i++) {
+            request(gate, "job" + i);
+        }
+
+        assertThat(timers.values().stream().mapToInt(List::size).sum()).isEqualTo(1);
+    }
+
+    @Test
+    void theResilience4jLimiterKeepsTheConfiguredRate() {
+        ProviderGate.Permits permits = ProviderGate.Permits.perSecond("test", 20);
+        long longest = 0;
+        for (int i = 0; i < 40; i++) {
+            longest = Math.max(longest, permits.reserve());
+        }
+        // 40 permits at 20 a second: the last ones are reserved about two seconds ahead, not handed out at once.
+        assertThat(longest).isGreaterThan(SECOND / 2);
+    }
+}
