@@ -20,6 +20,8 @@ public interface WorkerConfig {
 
     Providers providers();
 
+    Health health();
+
     interface Topics {
         /** Requests from upstream services, keyed by job id. */
         @WithDefault("generation.requests")
@@ -94,6 +96,13 @@ public interface WorkerConfig {
          */
         @WithDefault("false")
         boolean resubmitUncertain();
+
+        /**
+         * How long the job-log consumer loop may go without coming back from a poll before liveness reports the
+         * process stuck. The loop returns every 200 ms; a hand-over may hold it for up to about a minute.
+         */
+        @WithDefault("3m")
+        Duration stuckAfter();
     }
 
     interface Polling {
@@ -162,6 +171,12 @@ public interface WorkerConfig {
             @WithDefault("200")
             int window();
         }
+    }
+
+    interface Health {
+        /** How long readiness waits for the broker to answer before reporting Kafka unreachable. */
+        @WithDefault("3s")
+        Duration kafkaTimeout();
     }
 
     interface Providers {

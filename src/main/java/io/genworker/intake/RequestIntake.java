@@ -15,7 +15,9 @@ import org.jboss.logging.Logger;
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.GenerationRequest;
 import io.genworker.job.JobRecord;
+import io.genworker.job.TraceContext;
 import io.genworker.joblog.JobLog;
+import io.genworker.kafka.TraceHeaders;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.publish.ResultPublisher;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +27,8 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * Reads requests in batches, turns each into a REQUESTED job-log record, a FAILED result or a dead letter, and acks
- * the batch only once the broker holds every write. Never calls a provider, never holds a record for long.
+ * the batch only once the broker holds every write. Never calls a provider, never holds a record for long. A valid
+ * W3C trace context on the request travels with the job.
  */
 @ApplicationScoped
 public class RequestIntake {
@@ -75,19 +78,20 @@ public class RequestIntake {
     Uni<Void> handle(ConsumerRecord<String, byte[]> raw) {
         String fallbackId = "invalid-" + raw.topic() + "-" + raw.partition() + "-" + raw.offset();
         ReadOutcome outcome = reader.read(raw.key(), raw.value(), fallbackId);
+        TraceContext trace = TraceHeaders.read(raw.headers()).orElse(null);
         Instant now = clock.instant();
         if (outcome instanceof ReadOutcome.Valid valid) {
             GenerationRequest request = valid.request();
             Duration timeout = request.timeoutSeconds() != null ? Duration.ofSeconds(request.timeoutSeconds())
                     : polling.defaultJobTimeout();
             JobRecord job = JobRecord.requested(request.jobId(), request.provider(), request.model(),
-                    request.input(), request.metadata(), now, now.plus(timeout));
+                    request.input(), request.metadata(), now, now.plus(timeout)).withTrace(trace);
             return jobLog.append(job).invoke(() -> metrics.received(job.provider(), job.model()));
         }
         if (outcome instanceof ReadOutcome.Invalid invalid) {
             metrics.rejected(invalid.error().code().name().toLowerCase());
             return results.publish(JobRecord.refused(invalid.jobId(), invalid.provider(), invalid.model(),
-                    invalid.metadata(), invalid.error(), now));
+                    invalid.metadata(), invalid.error(), now).withTrace(trace));
         }
         metrics.rejected("undecodable");
         return deadLetters.send(raw, ((ReadOutcome.Undecodable) outcome).reason());

@@ -27,57 +27,64 @@ public record JobRecord(
         Instant deadline,
         int polls,
         int submitAttempts,
-        Instant updatedAt) {
+        Instant updatedAt,
+        TraceContext trace) {
 
     public static JobRecord requested(String jobId, String provider, String model, ObjectNode input,
             ObjectNode metadata, Instant receivedAt, Instant deadline) {
         return new JobRecord(jobId, JobState.REQUESTED, provider, model, input, metadata, null, null, null, null,
-                receivedAt, null, null, deadline, 0, 0, receivedAt);
+                receivedAt, null, null, deadline, 0, 0, receivedAt, null);
     }
 
     public JobRecord submitting(Instant now) {
         return new JobRecord(jobId, JobState.SUBMITTING, provider, model, input, metadata, null, null, null, null,
-                receivedAt, null, null, deadline, polls, submitAttempts + 1, now);
+                receivedAt, null, null, deadline, polls, submitAttempts + 1, now, trace);
     }
 
     /** The provider certainly did not take the last submission (429, 5xx before acceptance): safe to send again. */
     public JobRecord submitRefused(Instant now) {
         return new JobRecord(jobId, JobState.REQUESTED, provider, model, input, metadata, null, null, null, null,
-                receivedAt, null, null, deadline, polls, submitAttempts, now);
+                receivedAt, null, null, deadline, polls, submitAttempts, now, trace);
     }
 
     public JobRecord submitted(String providerJobId, Double credits, Instant now) {
         return new JobRecord(jobId, JobState.SUBMITTED, provider, model, input, metadata, providerJobId, null, null,
-                credits, receivedAt, now, null, deadline, polls, submitAttempts, now);
+                credits, receivedAt, now, null, deadline, polls, submitAttempts, now, trace);
     }
 
     public JobRecord completed(Video video, Double credits, int polls, Instant now) {
         return new JobRecord(jobId, JobState.COMPLETED, provider, model, input, metadata, providerJobId, video, null,
                 credits != null ? credits : this.credits, receivedAt, submittedAt, now, deadline, polls,
-                submitAttempts, now);
+                submitAttempts, now, trace);
     }
 
     public JobRecord failed(JobError error, int polls, Instant now) {
         return new JobRecord(jobId, JobState.FAILED, provider, model, input, metadata, providerJobId, null, error,
-                credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now);
+                credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now, trace);
     }
 
     /** A request refused at intake: it never becomes a job, only a FAILED result. */
     public static JobRecord refused(String jobId, String provider, String model, ObjectNode metadata, JobError error,
             Instant now) {
         return new JobRecord(jobId, JobState.FAILED, provider, model, null, metadata, null, null, error, null, now,
-                null, now, null, 0, 0, now);
+                null, now, null, 0, 0, now, null);
     }
 
     /** What the log keeps of a finished job: everything but the (possibly large) input. */
     public JobRecord withoutInput() {
         return new JobRecord(jobId, state, provider, model, null, metadata, providerJobId, video, error, credits,
-                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, updatedAt);
+                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, updatedAt, trace);
+    }
+
+    /** The same job carrying the trace context its request arrived with (null: none). */
+    public JobRecord withTrace(TraceContext trace) {
+        return new JobRecord(jobId, state, provider, model, input, metadata, providerJobId, video, error, credits,
+                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, updatedAt, trace);
     }
 
     /** The same state written again at the head of the log, so compaction never keeps a stale duplicate instead. */
     public JobRecord reasserted(Instant now) {
         return new JobRecord(jobId, state, provider, model, input, metadata, providerJobId, video, error, credits,
-                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, now);
+                receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, now, trace);
     }
 }

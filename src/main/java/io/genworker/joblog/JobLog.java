@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.kafka.KafkaWriter;
+import io.genworker.kafka.TraceHeaders;
 import io.smallrye.mutiny.Uni;
 
 /** The job log topic: every transition of every job, keyed by job id, as a full snapshot. */
@@ -45,14 +47,15 @@ public class JobLog {
     }
 
     /**
-     * The Kafka record of a transition: keyed by job id, the snapshot as JSON, and the state in a header so that a
-     * reader can tell what the record is without parsing it (the tracker reads back every transition it writes and
-     * only needs the body of a few).
+     * The Kafka record of a transition: keyed by job id, the snapshot as JSON; in the headers the job's trace
+     * context, and the state, so that a reader can tell what the record is without parsing it (the tracker reads
+     * back every transition it writes and only needs the body of a few).
      */
     public ProducerRecord<String, byte[]> record(JobRecord record) {
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, record.jobId(), encode(record));
-        out.headers().add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
-        return out;
+        RecordHeaders headers = new RecordHeaders();
+        TraceHeaders.write(record.trace(), headers);
+        headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
+        return new ProducerRecord<>(topic, null, record.jobId(), encode(record), headers);
     }
 
     /** The state a record's header names, or null when it has none (records of older versions) or it is unknown. */

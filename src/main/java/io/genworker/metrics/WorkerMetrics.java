@@ -1,9 +1,13 @@
 package io.genworker.metrics;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.Consumer;
 
 import io.genworker.job.JobRecord;
 import io.micrometer.core.instrument.Counter;
@@ -11,13 +15,27 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 
 /**
- * Every meter the worker exposes: name, description, unit and tags in one place. Tags stay low-cardinality
- * (provider, model from the catalogue, status, error code); never a job id.
+ * Every meter the worker exposes: name, kind, description, unit and tags in one place ({@link #CATALOGUE}). Tags
+ * stay low-cardinality (provider, model from the catalogue, operation, HTTP status, error code); never a job id.
  */
 @ApplicationScoped
 public class WorkerMetrics {
+
+    /** What a meter is, which decides its Prometheus series (counter: _total; timer: _seconds_count/_sum/...). */
+    public enum Kind {
+        COUNTER, GAUGE, TIMER, SUMMARY
+    }
+
+    /** One meter of the catalogue. {@code unit} is null for plain counts; tags name the keys, not the values. */
+    public record MeterSpec(String name, Kind kind, String description, String unit, List<String> tags) {
+
+        MeterSpec(String name, Kind kind, String description, String unit, String... tags) {
+            this(name, kind, description, unit, List.of(tags));
+        }
+    }
 
     public static final String PREFIX = "genworker.";
     public static final String JOBS_RECEIVED = PREFIX + "jobs.received";
@@ -29,13 +47,71 @@ public class WorkerMetrics {
     public static final String JOBS_IN_FLIGHT = PREFIX + "jobs.in.flight";
     public static final String OLDEST_JOB_AGE = PREFIX + "jobs.oldest.age";
     public static final String JOB_DURATION = PREFIX + "job.duration";
+    public static final String PROVIDER_DURATION = PREFIX + "job.provider.duration";
     public static final String POLLS_PER_JOB = PREFIX + "job.polls";
     public static final String PROVIDER_CALLS = PREFIX + "provider.calls";
+    public static final String PROVIDER_CALL_DURATION = PREFIX + "provider.call.duration";
     public static final String PROVIDER_RETRY_AFTER = PREFIX + "provider.retry.after";
     public static final String CREDITS_USED = PREFIX + "provider.credits.used";
     public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
     public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
+
+    private static final String SECONDS = "seconds";
+    static final String PROVIDER = "provider";
+    static final String MODEL = "model";
+    static final String OPERATION = "operation";
+
+    static final MeterSpec RECEIVED_SPEC = new MeterSpec(JOBS_RECEIVED, Kind.COUNTER,
+            "Valid requests written to the job log", null, PROVIDER, MODEL);
+    static final MeterSpec REJECTED_SPEC = new MeterSpec(REQUESTS_REJECTED, Kind.COUNTER,
+            "Requests refused before reaching a provider", null, "reason");
+    static final MeterSpec DUPLICATE_SPEC = new MeterSpec(DUPLICATE_REQUESTS, Kind.COUNTER,
+            "Requests for a job id already in the job log (no provider call)", null);
+    static final MeterSpec SUBMITTED_SPEC = new MeterSpec(JOBS_SUBMITTED, Kind.COUNTER,
+            "Jobs accepted by a provider", null, PROVIDER, MODEL);
+    static final MeterSpec COMPLETED_SPEC = new MeterSpec(JOBS_COMPLETED, Kind.COUNTER,
+            "Jobs that ended with a video", null, PROVIDER, MODEL);
+    static final MeterSpec FAILED_SPEC = new MeterSpec(JOBS_FAILED, Kind.COUNTER,
+            "Jobs that ended in failure, by error code", null, PROVIDER, MODEL, "code");
+    static final MeterSpec IN_FLIGHT_SPEC = new MeterSpec(JOBS_IN_FLIGHT, Kind.GAUGE,
+            "Jobs owned by this worker and not finished", null);
+    static final MeterSpec OLDEST_AGE_SPEC = new MeterSpec(OLDEST_JOB_AGE, Kind.GAUGE,
+            "Age of the oldest unfinished job owned by this worker", SECONDS);
+    static final MeterSpec DURATION_SPEC = new MeterSpec(JOB_DURATION, Kind.TIMER,
+            "Time from a job's arrival to its result", SECONDS, PROVIDER, MODEL, "outcome");
+    static final MeterSpec PROVIDER_DURATION_SPEC = new MeterSpec(PROVIDER_DURATION, Kind.TIMER,
+            "Time from a job's acceptance by the provider to its result", SECONDS, PROVIDER, MODEL, "outcome");
+    static final MeterSpec POLLS_SPEC = new MeterSpec(POLLS_PER_JOB, Kind.SUMMARY,
+            "Status polls a job needed until its result", null, PROVIDER, MODEL);
+    static final MeterSpec CALLS_SPEC = new MeterSpec(PROVIDER_CALLS, Kind.COUNTER,
+            "HTTP calls to providers by operation and status (error: no answer)", null, PROVIDER, OPERATION,
+            "status");
+    static final MeterSpec CALL_DURATION_SPEC = new MeterSpec(PROVIDER_CALL_DURATION, Kind.TIMER,
+            "Latency of HTTP calls to providers, answered or not", SECONDS, PROVIDER, OPERATION);
+    static final MeterSpec RETRY_AFTER_SPEC = new MeterSpec(PROVIDER_RETRY_AFTER, Kind.COUNTER,
+            "Waits that followed a provider's Retry-After", null, PROVIDER);
+    static final MeterSpec CREDITS_SPEC = new MeterSpec(CREDITS_USED, Kind.COUNTER,
+            "Credits the providers reported for finished jobs", null, PROVIDER, MODEL);
+    static final MeterSpec PAUSED_SPEC = new MeterSpec(PROVIDER_PAUSED, Kind.GAUGE,
+            "1 while a provider refuses the account (bad key, no credits) and its jobs wait", null, PROVIDER);
+    static final MeterSpec RATE_LIMIT_WAIT_SPEC = new MeterSpec(RATE_LIMIT_WAIT, Kind.TIMER,
+            "Time provider calls waited for the per-provider rate limit", SECONDS, PROVIDER, OPERATION);
+    static final MeterSpec DETECTION_DELAY_SPEC = new MeterSpec(DETECTION_DELAY, Kind.TIMER,
+            "Time between the last poll that saw a generation running and the one that saw it end", SECONDS,
+            PROVIDER, MODEL);
+
+    /** Every meter above; the README table and the scrape test follow this list. */
+    public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
+            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, DURATION_SPEC,
+            PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC,
+            PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC);
+
+    /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
+    private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);
+    private static final Duration[] CALL_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
+        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private final MeterRegistry registry;
 
@@ -44,78 +120,62 @@ public class WorkerMetrics {
     }
 
     public void received(String provider, String model) {
-        counter(JOBS_RECEIVED, "Valid requests written to the job log", "provider", provider, "model", model)
-                .increment();
+        counter(RECEIVED_SPEC, PROVIDER, provider, MODEL, model).increment();
     }
 
-    /** @param reason undecodable, invalid or unsupported */
+    /** @param reason undecodable, invalid_request or unsupported_model */
     public void rejected(String reason) {
-        counter(REQUESTS_REJECTED, "Requests refused before reaching a provider", "reason", reason).increment();
+        counter(REJECTED_SPEC, "reason", reason).increment();
     }
 
     public void duplicate() {
-        counter(DUPLICATE_REQUESTS, "Requests for a job id already in the job log (no provider call)").increment();
+        counter(DUPLICATE_SPEC).increment();
     }
 
     public void submitted(JobRecord job) {
-        counter(JOBS_SUBMITTED, "Jobs accepted by a provider", "provider", job.provider(), "model", job.model())
-                .increment();
+        counter(SUBMITTED_SPEC, PROVIDER, job.provider(), MODEL, job.model()).increment();
     }
 
     public void finished(JobRecord job) {
         String outcome = job.state().name().toLowerCase();
         if (job.error() == null) {
-            counter(JOBS_COMPLETED, "Jobs that ended with a video", "provider", job.provider(), "model",
-                    job.model()).increment();
+            counter(COMPLETED_SPEC, PROVIDER, job.provider(), MODEL, job.model()).increment();
         } else {
-            counter(JOBS_FAILED, "Jobs that ended in failure, by error code", "provider", job.provider(), "model",
-                    job.model(), "code", job.error().code().name()).increment();
+            failedCounter(job.provider(), job.model(), job.error().code().name()).increment();
         }
         if (job.receivedAt() != null && job.finishedAt() != null) {
-            Timer.builder(JOB_DURATION)
-                    .description("Time from a job's arrival to its result")
-                    .tags("provider", job.provider(), "model", job.model(), "outcome", outcome)
-                    .serviceLevelObjectives(slo(10), slo(30), slo(60), slo(90), slo(120), slo(300), slo(600),
-                            slo(1200), slo(1800))
-                    .minimumExpectedValue(Duration.ofSeconds(1))
-                    .maximumExpectedValue(Duration.ofMinutes(30))
-                    .register(registry)
+            jobTimer(DURATION_SPEC, job.provider(), job.model(), outcome)
                     .record(Duration.between(job.receivedAt(), job.finishedAt()));
         }
+        if (job.submittedAt() != null && job.finishedAt() != null) {
+            jobTimer(PROVIDER_DURATION_SPEC, job.provider(), job.model(), outcome)
+                    .record(Duration.between(job.submittedAt(), job.finishedAt()));
+        }
         if (job.providerJobId() != null) {
-            DistributionSummary.builder(POLLS_PER_JOB)
-                    .description("Status polls a job needed until its result")
-                    .tags("provider", job.provider(), "model", job.model())
-                    .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 20, 50)
-                    .register(registry)
-                    .record(job.polls());
+            polls(job.provider(), job.model()).record(job.polls());
         }
         if (job.credits() != null) {
-            counter(CREDITS_USED, "Credits the providers reported for finished jobs", "provider", job.provider(),
-                    "model", job.model()).increment(job.credits());
+            counter(CREDITS_SPEC, PROVIDER, job.provider(), MODEL, job.model()).increment(job.credits());
         }
     }
 
     /** @param status the HTTP status, or "error" when no answer came */
     public void providerCall(String provider, String operation, String status) {
-        counter(PROVIDER_CALLS, "HTTP calls to providers by operation and status", "provider", provider,
-                "operation", operation, "status", status).increment();
+        counter(CALLS_SPEC, PROVIDER, provider, OPERATION, operation, "status", status).increment();
+    }
+
+    /** How long one HTTP call to a provider took, from sending to the answer or the failure. */
+    public void providerCallDuration(String provider, String operation, Duration took) {
+        timer(CALL_DURATION_SPEC, CALL_BUCKETS, PROVIDER, provider, OPERATION, operation).record(took);
     }
 
     public void retryAfterHonoured(String provider) {
-        counter(PROVIDER_RETRY_AFTER, "Waits that followed a provider's Retry-After", "provider", provider)
-                .increment();
+        counter(RETRY_AFTER_SPEC, PROVIDER, provider).increment();
     }
 
     /** Time a call waited for the provider's rate limiter before it could go out (zero when it went at once). */
     public void rateLimiterWait(String provider, String operation, Duration waited) {
-        Timer.builder(RATE_LIMIT_WAIT)
-                .description("Time provider calls waited for the per-provider rate limit")
-                .tags("provider", provider, "operation", operation)
-                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(1),
-                        Duration.ofSeconds(5), Duration.ofSeconds(30))
-                .register(registry)
-                .record(waited);
+        rateLimiterTimer(provider, operation).record(waited);
     }
 
     /**
@@ -124,34 +184,104 @@ public class WorkerMetrics {
      * lies between zero and this.
      */
     public void detectionDelay(String provider, String model, Duration bound) {
-        Timer.builder(DETECTION_DELAY)
-                .description("Time between the last poll that saw a generation running and the one that saw it end")
-                .tags("provider", provider, "model", model)
-                .serviceLevelObjectives(slo(1), slo(2), slo(5), slo(10), slo(30), slo(60))
-                .register(registry)
-                .record(bound);
+        detectionTimer(provider, model).record(bound);
     }
 
-    /** 1 while the provider's account is refused and its jobs wait; registered on the first pause. */
-    public void providerPaused(String provider, java.util.function.Predicate<String> isPaused) {
-        Gauge.builder(PROVIDER_PAUSED, () -> isPaused.test(provider) ? 1 : 0)
-                .description("1 while a provider refuses the account (bad key, no credits) and its jobs wait")
-                .tags("provider", provider).register(registry);
+    /** 1 while the provider's account is refused and its jobs wait; registering it again is harmless. */
+    public void providerPaused(String provider, Predicate<String> isPaused) {
+        Gauge.builder(PAUSED_SPEC.name(), () -> isPaused.test(provider) ? 1 : 0)
+                .description(PAUSED_SPEC.description())
+                .tags(PROVIDER, provider).register(registry);
     }
 
     public void inFlightGauges(Supplier<Number> inFlight, Supplier<Number> oldestAgeSeconds) {
-        Gauge.builder(JOBS_IN_FLIGHT, () -> inFlight.get())
-                .description("Jobs owned by this worker and not finished").register(registry);
-        Gauge.builder(OLDEST_JOB_AGE, () -> oldestAgeSeconds.get()).baseUnit("seconds")
-                .description("Age of the oldest unfinished job owned by this worker").register(registry);
+        Gauge.builder(IN_FLIGHT_SPEC.name(), inFlight).description(IN_FLIGHT_SPEC.description())
+                .register(registry);
+        Gauge.builder(OLDEST_AGE_SPEC.name(), oldestAgeSeconds).baseUnit(OLDEST_AGE_SPEC.unit())
+                .description(OLDEST_AGE_SPEC.description()).register(registry);
     }
 
-    private Counter counter(String name, String description, String... tags) {
-        return Counter.builder(name).description(description).tags(tags).register(registry);
+    /**
+     * Exposes a plain Kafka consumer's own metrics (lag, fetch rates, rebalances) as {@code kafka.consumer.*}, like
+     * the connector's clients. Close the returned binder when the consumer closes.
+     */
+    public AutoCloseable kafkaClient(Consumer<?, ?> consumer) {
+        KafkaClientMetrics binder = new KafkaClientMetrics(consumer);
+        binder.bindTo(registry);
+        return binder;
     }
 
-    private static Duration slo(long seconds) {
-        return Duration.ofSeconds(seconds);
+    /**
+     * Registers at zero the series whose tag values are known up front, so that rates and alerts see zeros from
+     * the start instead of gaps.
+     */
+    public void registerKnown(String provider, String model, List<String> operations, List<String> errorCodes) {
+        counter(RECEIVED_SPEC, PROVIDER, provider, MODEL, model);
+        counter(SUBMITTED_SPEC, PROVIDER, provider, MODEL, model);
+        counter(COMPLETED_SPEC, PROVIDER, provider, MODEL, model);
+        counter(CREDITS_SPEC, PROVIDER, provider, MODEL, model);
+        errorCodes.forEach(code -> failedCounter(provider, model, code));
+        for (String outcome : List.of("completed", "failed")) {
+            jobTimer(DURATION_SPEC, provider, model, outcome);
+            jobTimer(PROVIDER_DURATION_SPEC, provider, model, outcome);
+        }
+        polls(provider, model);
+        detectionTimer(provider, model);
+        counter(RETRY_AFTER_SPEC, PROVIDER, provider);
+        operations.forEach(operation -> rateLimiterTimer(provider, operation));
     }
 
+    /** Registers at zero the rejection reasons and the duplicate counter. */
+    public void registerKnownRejections(List<String> reasons) {
+        reasons.forEach(reason -> counter(REJECTED_SPEC, "reason", reason));
+        counter(DUPLICATE_SPEC);
+    }
+
+    private Counter failedCounter(String provider, String model, String code) {
+        return counter(FAILED_SPEC, PROVIDER, provider, MODEL, model, "code", code);
+    }
+
+    private Timer jobTimer(MeterSpec spec, String provider, String model, String outcome) {
+        return timer(spec, JOB_BUCKETS, PROVIDER, provider, MODEL, model, "outcome", outcome);
+    }
+
+    private DistributionSummary polls(String provider, String model) {
+        return DistributionSummary.builder(POLLS_SPEC.name())
+                .description(POLLS_SPEC.description())
+                .tags(PROVIDER, provider, MODEL, model)
+                .serviceLevelObjectives(1, 2, 3, 4, 6, 8, 12, 20, 50, 100)
+                .register(registry);
+    }
+
+    private Timer rateLimiterTimer(String provider, String operation) {
+        // Micrometer refuses a zero bucket: the first one, 10 ms, stands for "went out at once".
+        return timer(RATE_LIMIT_WAIT_SPEC, new Duration[] {Duration.ofMillis(10), Duration.ofMillis(100),
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)},
+                PROVIDER, provider, OPERATION, operation);
+    }
+
+    private Timer detectionTimer(String provider, String model) {
+        return timer(DETECTION_DELAY_SPEC, seconds(1, 2, 5, 10, 30, 60), PROVIDER, provider, MODEL, model);
+    }
+
+    private Counter counter(MeterSpec spec, String... tags) {
+        Counter.Builder builder = Counter.builder(spec.name()).description(spec.description()).tags(tags);
+        return (spec.unit() == null ? builder : builder.baseUnit(spec.unit())).register(registry);
+    }
+
+    private Timer timer(MeterSpec spec, Duration[] buckets, String... tags) {
+        return Timer.builder(spec.name())
+                .description(spec.description())
+                .tags(tags)
+                .serviceLevelObjectives(buckets)
+                .register(registry);
+    }
+
+    private static Duration[] seconds(long... values) {
+        Duration[] durations = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            durations[i] = Duration.ofSeconds(values[i]);
+        }
+        return durations;
+    }
 }

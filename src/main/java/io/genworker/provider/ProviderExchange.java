@@ -2,6 +2,7 @@ package io.genworker.provider;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 
 import jakarta.ws.rs.core.Response;
 
@@ -12,7 +13,7 @@ import io.genworker.metrics.WorkerMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One provider's HTTP calls as the adapters see them: every answer counted by operation and status, transport
+ * One provider's HTTP calls as the adapters see them: every answer counted and timed by operation, transport
  * failures classified, bodies read as text so a malformed one never escapes as a client exception.
  */
 public final class ProviderExchange {
@@ -38,7 +39,11 @@ public final class ProviderExchange {
     }
 
     public Uni<Answer> send(String operation, Uni<Response> request) {
-        return request
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return request.onItemOrFailure().invoke((response, failure) -> metrics.providerCallDuration(provider,
+                    operation, Duration.ofNanos(System.nanoTime() - start)));
+        })
                 .onFailure().transform(failure -> {
                     ProviderCallException e = ProviderErrors.fromTransport(provider, operation, failure);
                     metrics.providerCall(provider, operation, "error");

@@ -16,9 +16,13 @@ import io.genworker.job.JobRecord;
 import io.genworker.job.JobResult;
 import io.genworker.job.JobState;
 import io.genworker.kafka.KafkaWriter;
+import io.genworker.kafka.TraceHeaders;
 import io.smallrye.mutiny.Uni;
 
-/** Publishes the one result event of a finished job, with CloudEvents binary-mode headers. */
+/**
+ * Publishes the one result event of a finished job, with CloudEvents binary-mode headers and the trace context
+ * of its request.
+ */
 @ApplicationScoped
 public class ResultPublisher {
 
@@ -56,6 +60,7 @@ public class ResultPublisher {
         header(headers, "ce_subject", job.jobId());
         header(headers, "ce_time", (job.finishedAt() != null ? job.finishedAt() : Instant.now()).toString());
         header(headers, "content-type", "application/json");
+        TraceHeaders.write(job.trace(), headers);
         return new ProducerRecord<>(topic, null, job.jobId(), value, headers);
     }
 

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import io.genworker.config.WorkerConfig;
 import io.genworker.kafka.KafkaSettings;
 import io.genworker.kafka.KafkaWriter;
+import io.genworker.metrics.WorkerMetrics;
 import io.genworker.publish.ResultCommitter;
 import io.smallrye.common.annotation.Identifier;
 
@@ -47,18 +48,24 @@ public class JobLogConsumer {
     private final ResultCommitter committer;
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
+    private final WorkerMetrics metrics;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private KafkaConsumer<String, byte[]> consumer;
+    private AutoCloseable consumerMetrics;
     private Thread thread;
+    /** When the loop last came back from a poll: a loop that stops coming back is stuck (see liveness). */
+    private volatile long lastPollNanos = System.nanoTime();
 
     public JobLogConsumer(JobTracker tracker, KafkaWriter writer, ResultCommitter committer,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
+            WorkerMetrics metrics) {
         this.tracker = tracker;
         this.writer = writer;
         this.committer = committer;
         this.kafka = kafka;
         this.config = config;
+        this.metrics = metrics;
     }
 
     public void start() {
@@ -73,6 +80,8 @@ public class JobLogConsumer {
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                 (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        consumerMetrics = metrics.kafkaClient(consumer);
+        lastPollNanos = System.nanoTime();
         thread = new Thread(this::run, "job-log-consumer");
         thread.start();
     }
@@ -80,6 +89,11 @@ public class JobLogConsumer {
     /** Whether the consumer loop is alive (for liveness and readiness). */
     public boolean running() {
         return thread != null && thread.isAlive();
+    }
+
+    /** Time since the loop last returned from a poll; it polls every 200 ms unless stuck. */
+    public Duration sinceLastPoll() {
+        return Duration.ofNanos(System.nanoTime() - lastPollNanos);
     }
 
     public void stop() {
@@ -99,6 +113,7 @@ public class JobLogConsumer {
             consumer.subscribe(List.of(config.topics().jobs()), new Rebalance());
             while (true) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
+                lastPollNanos = System.nanoTime();
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
                     records.forEach(batch::add);
@@ -114,6 +129,15 @@ public class JobLogConsumer {
         } finally {
             letGo(consumer.assignment());
             consumer.close(Duration.ofSeconds(10));
+            closeMetrics();
+        }
+    }
+
+    private void closeMetrics() {
+        try {
+            consumerMetrics.close();
+        } catch (Exception e) {
+            LOG.debugf("closing the job-log consumer's metrics: %s", e.getMessage());
         }
     }
 

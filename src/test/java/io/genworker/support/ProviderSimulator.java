@@ -158,9 +158,14 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     public static ProviderSimulator start(int port) {
+        return start("127.0.0.1", port);
+    }
+
+    /** Listens on the given interface: "0.0.0.0" when it runs as a service in a container. */
+    public static ProviderSimulator start(String host, int port) {
         ProviderSimulator simulator = new ProviderSimulator(AIMLAPI_KEY);
         try {
-            simulator.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture()
+            simulator.server.listen(port, host).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the provider simulator", e);

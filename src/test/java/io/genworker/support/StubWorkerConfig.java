@@ -35,6 +35,11 @@ public final class StubWorkerConfig implements WorkerConfig {
     }
 
     @Override
+    public Health health() {
+        return defaults(Health.class);
+    }
+
+    @Override
     public Providers providers() {
         return new Providers() {
             @Override
