@@ -510,12 +510,14 @@ class RequestReaderTest {
     @Test
     void keepsErrorDetailsShortForAMegabytePrompt() {
         ObjectNode request = textToVideo("job-1");
-        ((ObjectNode) request.get("input")).put("prompt", "p".repeat(1_000_000));
+        // The longest prompt that still fits in a record: refused by the prompt's own limit, not the record's.
+        int length = LIMITS.maxRecordBytes() - 1_000;
+        ((ObjectNode) request.get("input")).put("prompt", "p".repeat(length));
 
         ReadOutcome.Invalid invalid = invalid(read("job-1", request));
 
         assertThat(invalid.error().details()).containsExactly(
-                new ErrorDetail("input.prompt", "maxLength:2048", 1_000_000));
+                new ErrorDetail("input.prompt", "maxLength:2048", length));
         assertThat(invalid.error().details())
                 .allSatisfy(d -> assertThat(String.valueOf(d.value())).hasSizeLessThan(200));
         assertThat(invalid.error().message()).hasSizeLessThan(500);
@@ -669,9 +671,10 @@ class RequestReaderTest {
     @Test
     void refusesAValueLargerThanTheRecordLimit() {
         ObjectNode request = textToVideo("job-1");
-        ((ObjectNode) request.get("input")).put("prompt", "p".repeat(1048576));
+        ((ObjectNode) request.get("input")).put("prompt", "p".repeat(LIMITS.maxRecordBytes()));
 
-        assertThat(undecodable(read("job-1", request))).contains("exceeds the limit of 1048576 bytes");
+        assertThat(undecodable(read("job-1", request)))
+                .contains("exceeds the limit of " + LIMITS.maxRecordBytes() + " bytes");
     }
 
     // ---- Segmind models --------------------------------------------------------------------------------------
