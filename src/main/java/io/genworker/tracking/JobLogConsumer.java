@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,6 +50,7 @@ public class JobLogConsumer {
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
+    private final OwnershipLease lease;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
     private KafkaConsumer<String, byte[]> consumer;
@@ -59,13 +61,14 @@ public class JobLogConsumer {
 
     public JobLogConsumer(JobTracker tracker, KafkaWriter writer, ResultCommitter committer,
             @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics, OwnershipLease lease) {
         this.tracker = tracker;
         this.writer = writer;
         this.committer = committer;
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
+        this.lease = lease;
     }
 
     public void start() {
@@ -81,9 +84,23 @@ public class JobLogConsumer {
                 (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         consumerMetrics = metrics.kafkaClient(consumer);
+        lease.heartbeats(heartbeatSecondsAgo(consumer));
         lastPollNanos = System.nanoTime();
         thread = new Thread(this::run, "job-log-consumer");
         thread.start();
+    }
+
+    /**
+     * The client's own "last-heartbeat-seconds-ago" gauge, looked up once here (metrics() may not be called while
+     * another thread polls); reading a metric's value is safe from any thread. NaN when the client has none.
+     */
+    private static DoubleSupplier heartbeatSecondsAgo(KafkaConsumer<?, ?> consumer) {
+        return consumer.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("last-heartbeat-seconds-ago"))
+                .map(e -> (DoubleSupplier) () -> e.getValue().metricValue() instanceof Number n
+                        ? n.doubleValue() : Double.NaN)
+                .findFirst()
+                .orElse(() -> Double.NaN);
     }
 
     /** Whether the consumer loop is alive (for liveness and readiness). */
@@ -114,6 +131,7 @@ public class JobLogConsumer {
             while (true) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 lastPollNanos = System.nanoTime();
+                lease.renewed();
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
                     records.forEach(batch::add);

@@ -55,6 +55,8 @@ public class JobTracker {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
     private static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+    /** How soon a write held back by a stale ownership lease looks again. */
+    private static final Duration LEASE_RETRY = Duration.ofMillis(200);
     private static final String KEPT_FAILING = "the provider kept failing until the job's deadline";
 
     private final Vertx vertx;
@@ -62,6 +64,7 @@ public class JobTracker {
     private final ResultCommitter committer;
     private final ProviderRouter providers;
     private final ProviderPauses pauses;
+    private final OwnershipLease lease;
     private final WorkerMetrics metrics;
     private final WorkerConfig.Tracker config;
     private final WorkerConfig.Polling pollingConfig;
@@ -78,12 +81,14 @@ public class JobTracker {
     private Executor onContext;
 
     public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter providers,
-            ProviderPauses pauses, WorkerMetrics metrics, ModelCatalogue catalogue, WorkerConfig config, Clock clock) {
+            ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
+            WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
         this.committer = committer;
         this.providers = providers;
         this.pauses = pauses;
+        this.lease = lease;
         this.metrics = metrics;
         this.config = config.tracker();
         this.pollingConfig = config.polling();
@@ -581,6 +586,10 @@ public class JobTracker {
         if (job.dropped) {
             return;
         }
+        if (!lease.fresh()) {
+            schedule(job, LEASE_RETRY, j -> finish(j, terminal));
+            return;
+        }
         JobRecord kept = terminal.withoutInput();
         job.latestSent = kept;
         committer.commit(kept)
@@ -608,9 +617,17 @@ public class JobTracker {
 
     // ---- writing and waiting ---------------------------------------------------------------------------------
 
-    /** Writes a transition and only then runs the next step; a failed write is retried, never skipped. */
+    /**
+     * Writes a transition and only then runs the next step; a failed write is retried, never skipped. Nothing is
+     * written while the ownership lease is stale (see {@link OwnershipLease}).
+     */
     private void write(TrackedJob job, JobRecord next, Runnable then) {
         if (job.dropped) {
+            return;
+        }
+        if (!lease.fresh()) {
+            // Maybe no longer the owner: wait for the consumer to poll, which drops the job if it moved.
+            schedule(job, LEASE_RETRY, j -> write(j, next, then));
             return;
         }
         job.latestSent = next;

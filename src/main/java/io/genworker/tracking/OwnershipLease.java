@@ -1,0 +1,57 @@
+package io.genworker.tracking;
+
+import java.time.Duration;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.genworker.config.WorkerConfig;
+
+/**
+ * Whether this worker may still believe it owns its job-log partitions. The group takes partitions away from a
+ * member it has not heard from for a session timeout, but the member only learns so at its next poll: a process
+ * that stalled (a long GC pause, a frozen VM, a lost network) would otherwise wake up and write transitions, and
+ * submit jobs, that a new owner is already driving. So the tracker writes only while the lease is fresh: the
+ * consumer came back from a poll, and the group coordinator answered a heartbeat, within half a session timeout.
+ * A stale lease holds writes back until the consumer has polled again, which is when a lost membership surfaces
+ * (the partitions are revoked and their jobs dropped).
+ * <p>
+ * This narrows the window in which a former owner can write to at most half a session timeout after its last
+ * contact; closing it entirely would need every transition written in a transaction fenced per partition.
+ */
+@ApplicationScoped
+public class OwnershipLease {
+
+    private final long validNanos;
+    private final LongSupplier nanoTime;
+    private volatile long renewedNanos;
+    private volatile DoubleSupplier heartbeatSecondsAgo = () -> 0;
+
+    public OwnershipLease(WorkerConfig config) {
+        this(config.tracker().sessionTimeout().dividedBy(2), System::nanoTime);
+    }
+
+    OwnershipLease(Duration valid, LongSupplier nanoTime) {
+        this.validNanos = valid.toNanos();
+        this.nanoTime = nanoTime;
+        this.renewedNanos = nanoTime.getAsLong();
+    }
+
+    /** The consumer came back from a poll. */
+    void renewed() {
+        renewedNanos = nanoTime.getAsLong();
+    }
+
+    /** Where to read how long ago the coordinator last answered a heartbeat (the consumer's own metric). */
+    void heartbeats(DoubleSupplier secondsAgo) {
+        heartbeatSecondsAgo = secondsAgo;
+    }
+
+    /** A heartbeat gauge of -1 (none sent yet, the group is still forming) or NaN (no such gauge) does not count. */
+    public boolean fresh() {
+        double heartbeat = heartbeatSecondsAgo.getAsDouble();
+        boolean heartbeatFresh = Double.isNaN(heartbeat) || heartbeat < 0 || heartbeat * 1e9 < validNanos;
+        return nanoTime.getAsLong() - renewedNanos < validNanos && heartbeatFresh;
+    }
+}

@@ -1,0 +1,56 @@
+package io.genworker.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class OwnershipLeaseTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private long now = 100 * SECOND;
+    private final OwnershipLease lease = new OwnershipLease(Duration.ofSeconds(5), () -> now);
+
+    @Test
+    void isFreshRightAfterThePollThatRenewedIt() {
+        now += 60 * SECOND;
+        lease.renewed();
+
+        assertThat(lease.fresh()).isTrue();
+    }
+
+    @Test
+    void goesStaleWhenTheConsumerHasNotPolledForHalfASessionTimeout() {
+        lease.renewed();
+        now += 5 * SECOND;
+
+        assertThat(lease.fresh()).isFalse();
+
+        lease.renewed();
+        assertThat(lease.fresh()).isTrue();
+    }
+
+    @Test
+    void goesStaleWhenTheCoordinatorHasNotHeardAHeartbeatForHalfASessionTimeout() {
+        double[] heartbeat = { 2 };
+        lease.heartbeats(() -> heartbeat[0]);
+        lease.renewed();
+        assertThat(lease.fresh()).isTrue();
+
+        heartbeat[0] = 6;
+
+        assertThat(lease.fresh()).isFalse();
+    }
+
+    @Test
+    void aHeartbeatGaugeWithNoValueYetDoesNotHoldWritesBack() {
+        lease.renewed();
+
+        lease.heartbeats(() -> -1);
+        assertThat(lease.fresh()).isTrue();
+        lease.heartbeats(() -> Double.NaN);
+        assertThat(lease.fresh()).isTrue();
+    }
+}
