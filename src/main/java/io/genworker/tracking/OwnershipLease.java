@@ -5,6 +5,7 @@ import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import io.genworker.config.WorkerConfig;
 
@@ -28,6 +29,7 @@ public class OwnershipLease {
     private volatile long renewedNanos;
     private volatile DoubleSupplier heartbeatSecondsAgo = () -> 0;
 
+    @Inject
     public OwnershipLease(WorkerConfig config) {
         this(config.tracker().sessionTimeout().dividedBy(2), System::nanoTime);
     }
