@@ -302,8 +302,9 @@ final class EndToEndBenchmark {
             // bottleneck being measured, so they are lifted here.
             all.put("WORKER_PROVIDERS_AIMLAPI_REQUESTS_PER_SECOND", "100000");
             all.put("WORKER_PROVIDERS_SEGMIND_REQUESTS_PER_SECOND", "100000");
-            all.put("WORKER_PROVIDERS_AIMLAPI_MAX_CONCURRENT_CALLS", "256");
-            all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", "256");
+            String concurrent = System.getProperty("bench.max-concurrent-calls", "256");
+            all.put("WORKER_PROVIDERS_AIMLAPI_MAX_CONCURRENT_CALLS", concurrent);
+            all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", concurrent);
             all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
             all.put("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
             List<String> jvm = new java.util.ArrayList<>(List.of(heap));
