@@ -44,7 +44,7 @@ class BrokerRestartIT {
     private static final int FIRST_WAVE = 30;
     private static final int SECOND_WAVE = 20;
     private static final Duration GENERATION = Duration.ofSeconds(4);
-    private static final Duration OUTAGE = Duration.ofSeconds(10);
+    private static final Duration OUTAGE = Duration.ofSeconds(6);
     private static final Path HOME = Path.of("target", "broker-restart");
 
     /** How the broker goes away. */

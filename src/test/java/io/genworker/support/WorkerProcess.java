@@ -25,6 +25,7 @@ public final class WorkerProcess {
 
     /** Polls every second instead of the production defaults: the simulated generations take seconds. */
     public static final Map<String, String> SHORT_POLLS = Map.of(
+            "WORKER_POLLING_STRATEGY", "fixed",
             "WORKER_POLLING_FIRST_POLL", "1s",
             "WORKER_POLLING_INTERVAL", "1s",
             "WORKER_POLLING_BACKOFF_INITIAL", "200ms",
