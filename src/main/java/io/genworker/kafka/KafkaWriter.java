@@ -2,6 +2,10 @@ package io.genworker.kafka;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +29,15 @@ import io.smallrye.mutiny.Uni;
 public class KafkaWriter {
 
     private final KafkaProducer<String, byte[]> producer;
+    /**
+     * KafkaProducer.send blocks (up to max.block.ms) while it has no metadata for the topic, as when the broker is
+     * away; callers are event loops, so sends are handed to this one thread, which also keeps their order.
+     */
+    private final ExecutorService sending = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "kafka-writer-send");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public KafkaWriter(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         Map<String, Object> props = KafkaSettings.clientProperties(kafka);
@@ -36,24 +49,42 @@ public class KafkaWriter {
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Completes once the broker has the record (all in-sync replicas). Callbacks run on the producer's thread. */
+    /**
+     * Completes once the broker has the record (all in-sync replicas). Never blocks the caller; callbacks run on
+     * the producer's thread.
+     */
     public Uni<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        return Uni.createFrom().emitter(emitter -> producer.send(record, (metadata, failure) -> {
+        return Uni.createFrom().<RecordMetadata> emitter(emitter -> producer.send(record, (metadata, failure) -> {
             if (failure != null) {
                 emitter.fail(failure);
             } else {
                 emitter.complete(metadata);
             }
-        }));
+        })).runSubscriptionOn(sending);
     }
 
-    /** Blocks until every record sent so far is acknowledged or failed. */
+    /** Blocks until every record sent so far (handed to the producer or still queued) is acknowledged or failed. */
     public void flush() {
+        try {
+            sending.submit(() -> {
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
         producer.flush();
     }
 
     @PreDestroy
     void close() {
+        sending.shutdown();
+        try {
+            sending.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close(Duration.ofSeconds(10));
     }
 

@@ -14,7 +14,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -49,6 +55,8 @@ public class ResultCommitter {
     private final Object idle = new Object();
     /** Jobs handed over and not yet committed or failed; guarded by {@code idle}. */
     private int inProgress;
+    private final String transactionalId = "generation-worker-results-" + UUID.randomUUID();
+    /** Used by the committer's thread only. */
     private KafkaProducer<String, byte[]> producer;
     private Thread thread;
 
@@ -59,7 +67,7 @@ public class ResultCommitter {
         this.kafka = kafka;
     }
 
-    /** Completes once the result and the terminal record are committed together. */
+    /** Completes once the result and the terminal record are committed together. Never blocks the caller. */
     public Uni<Void> commit(JobRecord terminal) {
         ensureStarted();
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -70,10 +78,13 @@ public class ResultCommitter {
         return Uni.createFrom().completionStage(done);
     }
 
+    /**
+     * Starts the committer's thread; the producer is created there, not here: initTransactions waits for the broker,
+     * and the caller is the tracker's event loop.
+     */
     private void ensureStarted() {
         synchronized (lifecycle) {
             if (thread == null) {
-                producer = newProducer();
                 thread = new Thread(this::run, "result-committer");
                 thread.setDaemon(true);
                 thread.start();
@@ -81,17 +92,30 @@ public class ResultCommitter {
         }
     }
 
-    private KafkaProducer<String, byte[]> newProducer() {
-        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "generation-worker-results-" + UUID.randomUUID());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "generation-worker-results");
-        KafkaProducer<String, byte[]> created = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer());
-        created.initTransactions();
-        return created;
+    /**
+     * The transactional producer, created and initialised on first use and after a fatal error. While the broker is
+     * away initTransactions times out: it is retried, as Kafka allows, so the thread waits for the broker rather
+     * than dying. One transactional id for the life of the process, so a replacement fences its predecessor.
+     */
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, "generation-worker-results");
+            KafkaProducer<String, byte[]> created = new KafkaProducer<>(props, new StringSerializer(),
+                    new ByteArraySerializer());
+            try {
+                retryOnTimeout("initTransactions", created::initTransactions);
+            } catch (KafkaException e) {
+                created.close(Duration.ZERO);
+                throw e;
+            }
+            producer = created;
+        }
+        return producer;
     }
 
     /** The committer's own thread: waits for finished jobs and commits them in batches. */
@@ -104,7 +128,7 @@ public class ResultCommitter {
                 commitBatch(batch);
                 batch.clear();
             }
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | InterruptException e) {
             Thread.currentThread().interrupt();
         } finally {
             batch.addAll(queue);
@@ -120,28 +144,65 @@ public class ResultCommitter {
         }
     }
 
+    /**
+     * A batch is reported failed (and its jobs retried) only when its transaction is certainly not committed:
+     * aborted, or never begun. A commit that times out (the broker went away) may still complete, so it is retried
+     * until it is known, never abandoned for a new transaction that would publish the results a second time.
+     */
     private void commitOrFail(List<Pending> batch) {
+        KafkaProducer<String, byte[]> transactional;
         try {
-            producer.beginTransaction();
-            for (Pending pending : batch) {
-                producer.send(results.record(pending.terminal()));
-                producer.send(jobLog.record(pending.terminal()));
-            }
-            producer.commitTransaction();
-            batch.forEach(p -> p.done().complete(null));
-        } catch (ProducerFencedException e) {
+            transactional = producer();
+        } catch (InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
             fail(batch, e);
-            producer.close(Duration.ZERO);
-            producer = newProducer();
+            return;
+        }
+        try {
+            transactional.beginTransaction();
+            for (Pending pending : batch) {
+                transactional.send(results.record(pending.terminal()));
+                transactional.send(jobLog.record(pending.terminal()));
+            }
+            retryOnTimeout("commitTransaction", transactional::commitTransaction);
+            batch.forEach(p -> p.done().complete(null));
+        } catch (InterruptException e) {
+            throw e;
+        } catch (ProducerFencedException | OutOfOrderSequenceException | InvalidProducerEpochException
+                | AuthorizationException | UnsupportedVersionException e) {
+            // Fatal for this producer: the transaction cannot commit any more; the next batch gets a new producer.
+            discardProducer();
+            fail(batch, e);
         } catch (KafkaException e) {
             try {
-                producer.abortTransaction();
+                retryOnTimeout("abortTransaction", transactional::abortTransaction);
+            } catch (InterruptException interrupted) {
+                throw interrupted;
             } catch (KafkaException abortFailed) {
-                LOG.warnf("abort failed, recreating the transactional producer: %s", abortFailed.getMessage());
-                producer.close(Duration.ZERO);
-                producer = newProducer();
+                LOG.warnf("abort failed, replacing the transactional producer: %s", abortFailed.getMessage());
+                discardProducer();
             }
             fail(batch, e);
+        }
+    }
+
+    /** Kafka lets a timed-out initTransactions, commitTransaction or abortTransaction be called again. */
+    private static void retryOnTimeout(String operation, Runnable call) {
+        while (true) {
+            try {
+                call.run();
+                return;
+            } catch (TimeoutException e) {
+                LOG.warnf("%s timed out (is the broker away?), retrying: %s", operation, e.getMessage());
+            }
+        }
+    }
+
+    private void discardProducer() {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
         }
     }
 
@@ -186,7 +247,9 @@ public class ResultCommitter {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                producer.close(Duration.ofSeconds(5));
+                if (producer != null) {
+                    producer.close(Duration.ofSeconds(5));
+                }
             }
         }
     }

@@ -187,7 +187,8 @@ public class JobTracker {
         }
         if (partition.replaying) {
             JobRecord previous = partition.replayed.get(record.jobId());
-            if (previous != null && previous.state() != JobState.REQUESTED && record.state() == JobState.REQUESTED) {
+            if (previous != null && previous.state() != JobState.REQUESTED && record.state() == JobState.REQUESTED
+                    && !withdraws(previous, record)) {
                 partition.needsReassert.add(record.jobId());
             } else {
                 partition.replayed.put(record.jobId(), record);
@@ -209,6 +210,16 @@ public class JobTracker {
             known.dropped = true;
         }
         // Anything else is the echo of a transition this worker wrote.
+    }
+
+    /**
+     * A REQUESTED the tracker wrote right after SUBMITTING attempt n (same attempt count): attempt n certainly never
+     * reached the provider (refused, or its job was handed over before the call), so the job is back to REQUESTED.
+     * A repeated request from intake carries no attempts and stays a duplicate.
+     */
+    private static boolean withdraws(JobRecord previous, JobRecord record) {
+        return previous.state() == JobState.SUBMITTING && record.submitAttempts() > 0
+                && record.submitAttempts() == previous.submitAttempts();
     }
 
     /**
@@ -295,6 +306,7 @@ public class JobTracker {
             TrackedJob job = active.remove(id);
             if (job != null) {
                 job.dropped = true;
+                withdrawUnsentSubmission(job);
                 cancelTimer(job);
                 if (job.slot != null) {
                     job.slot.release();
@@ -303,6 +315,18 @@ public class JobTracker {
         }
         inFlight.set(active.size());
         LOG.infof("revoked %s: %d jobs handed over", tp, partition.active.size());
+    }
+
+    /**
+     * A job dropped while its SUBMITTING record is on its way, before the provider was called: without a word the
+     * next owner would find it SUBMITTING and fail it as uncertain. The withdrawal follows the SUBMITTING record on
+     * the same partition (sends keep their order) and lands before the hand-over ends (the consumer flushes).
+     */
+    private void withdrawUnsentSubmission(TrackedJob job) {
+        if (job.latestSent.state() == JobState.SUBMITTING && job.record.state() != JobState.SUBMITTING) {
+            LOG.infof("job %s handed over before its submission was sent: withdrawing it", job.id());
+            appendDetached(job.latestSent.submitRefused(clock.instant()));
+        }
     }
 
     // ---- the state machine -----------------------------------------------------------------------------------

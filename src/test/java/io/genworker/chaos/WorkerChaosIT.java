@@ -6,6 +6,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.genworker.support.RunOutcome;
+
 /**
  * Kills packaged workers while jobs run and checks nothing is lost or done twice. The default size is small enough
  * for every build; `-Dchaos.jobs=500 -Dchaos.kills=6` is the long run (see README).
@@ -20,9 +22,10 @@ class WorkerChaosIT {
                 Long.getLong("chaos.seed", 42)).run();
 
         System.out.println("CHAOS " + report.table());
-        assertThat(report.lost()).as("lost jobs").isZero();
-        assertThat(report.doubleSubmissions()).as("jobs submitted twice").isZero();
-        assertThat(report.duplicateResults()).as("duplicate results").isZero();
-        assertThat(report.completed() + report.failed()).isEqualTo(report.jobs());
+        RunOutcome outcome = report.outcome();
+        assertThat(outcome.lost()).as("lost jobs").isZero();
+        assertThat(outcome.doubleSubmissions()).as("jobs submitted twice").isZero();
+        assertThat(outcome.duplicateResults()).as("duplicate results").isZero();
+        assertThat(outcome.completed() + outcome.failed()).isEqualTo(outcome.jobs());
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -113,8 +114,11 @@ public final class ProviderSimulator implements AutoCloseable {
         }
     }
 
-    /** One call that reached the simulator: operation ("submit" or "poll") and the prompt of its job. */
-    public record Call(String operation, String prompt) {
+    /**
+     * One call that reached the simulator: operation ("submit" or "poll"), the prompt of its job, and the API key
+     * it carried (workers given distinct keys can be told apart by it).
+     */
+    public record Call(String operation, String prompt, String apiKey) {
     }
 
     record Generation(String id, String model, String prompt, Instant createdAt, int style) {
@@ -142,12 +146,12 @@ public final class ProviderSimulator implements AutoCloseable {
     private final AtomicInteger polls = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile Duration generationTime = Duration.ofSeconds(1);
-    private volatile String acceptedKey;
+    private final Set<String> acceptedKeys = ConcurrentHashMap.newKeySet();
     private volatile String acceptedSegmindKey = SEGMIND_KEY;
     private volatile Duration segmindRetention = Duration.ofHours(1);
 
     private ProviderSimulator(String acceptedKey) {
-        this.acceptedKey = acceptedKey;
+        this.acceptedKeys.add(acceptedKey);
         this.vertx = Vertx.vertx();
         this.server = vertx.createHttpServer().requestHandler(this::handle);
     }
@@ -184,8 +188,16 @@ public final class ProviderSimulator implements AutoCloseable {
         return this;
     }
 
+    /** The AI/ML API accepts this key alone from now on. */
     public ProviderSimulator acceptKey(String key) {
-        this.acceptedKey = key;
+        acceptedKeys.add(key);
+        acceptedKeys.retainAll(Set.of(key));
+        return this;
+    }
+
+    /** The AI/ML API accepts this key too: one account, a key per worker. */
+    public ProviderSimulator alsoAcceptKey(String key) {
+        acceptedKeys.add(key);
         return this;
     }
 
@@ -238,6 +250,18 @@ public final class ProviderSimulator implements AutoCloseable {
     public long callsOf(String operation, String promptPart) {
         return calls.stream().filter(c -> c.operation().equals(operation) && c.prompt() != null
                 && c.prompt().contains(promptPart)).count();
+    }
+
+    /** The latest call of one operation for the job whose prompt contains this text, if any. */
+    public Optional<Call> lastCallOf(String operation, String promptPart) {
+        List<Call> snapshot = List.copyOf(calls);
+        for (int i = snapshot.size() - 1; i >= 0; i--) {
+            Call call = snapshot.get(i);
+            if (call.operation().equals(operation) && call.prompt() != null && call.prompt().contains(promptPart)) {
+                return Optional.of(call);
+            }
+        }
+        return Optional.empty();
     }
 
     /** How many calls got a fault (queued, targeted or from an outage) instead of the normal answer. */
@@ -334,7 +358,8 @@ public final class ProviderSimulator implements AutoCloseable {
         }
         String authorization = request.getHeader("Authorization");
         authorizationsSeen.add(authorization == null ? "" : authorization);
-        if (authorization == null || !authorization.equals("Bearer " + acceptedKey)) {
+        if (authorization == null || !authorization.startsWith("Bearer ")
+                || !acceptedKeys.contains(authorization.substring("Bearer ".length()))) {
             reply(request, 401, null, "{\"error\":{\"name\":\"Unauthorized\",\"message\":\"Invalid API key\"}}");
             return;
         }
@@ -348,7 +373,7 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private void withFault(HttpServerRequest request, String operation, String prompt, Runnable normal) {
-        calls.add(new Call(operation, prompt));
+        calls.add(new Call(operation, prompt, keyOf(request)));
         boolean submit = "submit".equals(operation);
         Fault fault = targetedFault(submit ? submitFaultsByPrompt : pollFaultsByPrompt, prompt);
         if (fault == null) {
@@ -372,6 +397,14 @@ public final class ProviderSimulator implements AutoCloseable {
         } else {
             reply(request, fault.status(), fault.retryAfter(), fault.body());
         }
+    }
+
+    private static String keyOf(HttpServerRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.startsWith("Bearer ")) {
+            return authorization.substring("Bearer ".length());
+        }
+        return request.getHeader("x-api-key");
     }
 
     private static Fault targetedFault(Map<String, ConcurrentLinkedDeque<Fault>> faults, String prompt) {
