@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -99,7 +100,9 @@ public class JobTracker {
         this.config = config.tracker();
         this.pollingConfig = config.polling();
         this.providersConfig = config.providers();
-        this.policy = PollPolicy.from(config.polling(), catalogue, ThreadLocalRandom.current());
+        // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
+        // would be used from another thread, where it starts from the same seed in every replica.
+        this.policy = PollPolicy.from(config.polling(), catalogue, new SplittableRandom());
         this.clock = clock;
     }
 
@@ -201,13 +204,20 @@ public class JobTracker {
         if (known == null && finished == null) {
             adopt(tp, partition, record, false);
         } else if (record.state() == JobState.REQUESTED) {
-            duplicate(known, finished);
+            if (record.submitAttempts() == 0) {
+                duplicate(known, finished);
+            }
+            // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
         } else if (known != null && record.state().isTerminal() && !known.latestSent.state().isTerminal()) {
             // A previous owner finished this job after our replay boundary (its transaction committed late).
             known.record = record.withoutInput();
             cancelTimer(known);
             retire(known);
             known.dropped = true;
+            if (known.slot != null) {
+                known.slot.release();
+            }
+            giveUpProbe(known);
         }
         // Anything else is the echo of a transition this worker wrote.
     }
@@ -236,6 +246,11 @@ public class JobTracker {
             return false;
         }
         if (state == JobState.REQUESTED) {
+            if (known != null && known.latestSent.state() == JobState.REQUESTED) {
+                // The echo of a refused submission this worker wrote, or a repeat while the job still waits to be
+                // submitted: either way REQUESTED is already its last word, and there is nothing to re-assert.
+                return true;
+            }
             duplicate(known, finished);
             return true;
         }
@@ -250,11 +265,31 @@ public class JobTracker {
     private void duplicate(TrackedJob known, JobRecord finished) {
         metrics.duplicate();
         if (known != null) {
-            write(known, known.latestSent.reasserted(clock.instant()), () -> {
-            });
+            reassert(known);
         } else {
             appendDetached(finished.reasserted(clock.instant()));
         }
+    }
+
+    /**
+     * Writes the job's newest state again, beside its own transitions: it uses none of the job's timers (which hold
+     * its next step), and a retry re-reads the newest state, so a late retry cannot put an older state back at the
+     * head of the log. Nothing to do while the job waits in REQUESTED, or once its terminal record is being
+     * committed with its result (that commit writes it).
+     */
+    private void reassert(TrackedJob job) {
+        JobRecord latest = job.latestSent;
+        if (job.dropped || latest.state() == JobState.REQUESTED || latest.state().isTerminal()) {
+            return;
+        }
+        if (!lease.fresh()) {
+            vertx.setTimer(LEASE_RETRY.toMillis(), id -> reassert(job));
+            return;
+        }
+        jobLog.append(latest.reasserted(clock.instant()))
+                .emitOn(onContext)
+                .subscribe().with(ok -> {
+                }, failure -> vertx.setTimer(WRITE_RETRY.toMillis(), id -> reassert(job)));
     }
 
     private void finishReplay(TopicPartition tp) {
@@ -311,6 +346,7 @@ public class JobTracker {
                 if (job.slot != null) {
                     job.slot.release();
                 }
+                giveUpProbe(job);
             }
         }
         inFlight.set(active.size());
@@ -363,7 +399,25 @@ public class JobTracker {
             return;
         }
         withSlot(job, provider, "submit", slot -> write(job, job.record.submitting(clock.instant()),
-                () -> onIoLoop(() -> provider.submit(job.record))
+                () -> sendSubmission(job, provider, slot)));
+    }
+
+    /**
+     * The paid call, once SUBMITTING is in the log. The lease is checked again: the process may have stalled while
+     * the write was in flight, and a new owner may already be driving the job.
+     */
+    private void sendSubmission(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot) {
+        if (job.dropped) {
+            slot.release();
+            return;
+        }
+        if (!lease.fresh()) {
+            schedule(job, LEASE_RETRY, j -> sendSubmission(j, provider, slot));
+            return;
+        }
+        JobRecord submitting = job.record;
+        job.probingProvider = null;
+        onIoLoop(() -> provider.submit(submitting))
                         .emitOn(onContext)
                         .subscribe().with(
                                 submission -> {
@@ -386,7 +440,7 @@ public class JobTracker {
                                     slot.release();
                                     onSubmitFailure(job,
                                             ProviderErrors.fromTransport(provider.id(), "submit", failure));
-                                })));
+                                });
     }
 
     private void onSubmitFailure(TrackedJob job, ProviderCallException e) {
@@ -428,7 +482,9 @@ public class JobTracker {
         withSlot(job, provider, "poll", slot -> {
             job.polls++;
             job.pollSentAt = clock.instant();
-            onIoLoop(() -> provider.poll(job.record.providerJobId()))
+            job.probingProvider = null;
+            String providerJobId = job.record.providerJobId();
+            onIoLoop(() -> provider.poll(providerJobId))
                     .emitOn(onContext)
                     .subscribe().with(
                             status -> {
@@ -448,7 +504,8 @@ public class JobTracker {
      * the end-to-end benchmark, with the HTTP client's work a large part of it.
      */
     private <T> Uni<T> onIoLoop(Supplier<Uni<T>> call) {
-        Executor io = ioLoops[nextIoLoop++ % IO_LOOPS];
+        nextIoLoop = (nextIoLoop + 1) % IO_LOOPS;
+        Executor io = ioLoops[nextIoLoop];
         return Uni.createFrom().deferred(call::get).runSubscriptionOn(io);
     }
 
@@ -456,13 +513,21 @@ public class JobTracker {
     private void withSlot(TrackedJob job, VideoProvider provider, String operation,
             Consumer<ProviderGate.Slot> call) {
         gates.computeIfAbsent(provider.id(), this::gate)
-                .acquire(operation, slot -> {
+                .acquire(operation, () -> job.dropped, slot -> {
                     if (job.dropped) {
                         slot.release();
+                        giveUpProbe(job);
                         return;
                     }
                     job.slot = slot;
-                    call.accept(slot);
+                    try {
+                        call.accept(slot);
+                    } catch (RuntimeException e) {
+                        // Never leave a slot taken or a job without a next step.
+                        LOG.errorf(e, "starting a %s call for job %s failed; trying again", operation, job.id());
+                        slot.release();
+                        schedule(job, WRITE_RETRY, this::act);
+                    }
                 });
     }
 
@@ -595,11 +660,24 @@ public class JobTracker {
             schedule(job, waitForAccount(provider.id()), retry);
             return false;
         }
+        boolean paused = pauses.isPaused(provider.id());
         if (!pauses.mayCall(provider.id(), now)) {
             schedule(job, waitForAccount(provider.id()), retry);
             return false;
         }
+        if (paused) {
+            // This job carries the probe of a paused provider: if it never calls, the probe must be handed back.
+            job.probingProvider = provider.id();
+        }
         return true;
+    }
+
+    /** A job granted a paused provider's probe will not call after all: the next job may probe. */
+    private void giveUpProbe(TrackedJob job) {
+        if (job.probingProvider != null) {
+            pauses.probeInconclusive(job.probingProvider, clock.instant());
+            job.probingProvider = null;
+        }
     }
 
     /** Spread over a second so that parked jobs do not all come back at the same instant. */

@@ -12,14 +12,16 @@ import io.genworker.config.WorkerConfig;
 /**
  * Whether this worker may still believe it owns its job-log partitions. The group takes partitions away from a
  * member it has not heard from for a session timeout, but the member only learns so at its next poll: a process
- * that stalled (a long GC pause, a frozen VM, a lost network) would otherwise wake up and write transitions, and
- * submit jobs, that a new owner is already driving. So the tracker writes only while the lease is fresh: the
- * consumer came back from a poll, and the group coordinator answered a heartbeat, within half a session timeout.
- * A stale lease holds writes back until the consumer has polled again, which is when a lost membership surfaces
- * (the partitions are revoked and their jobs dropped).
+ * that stalled (a long GC pause, a frozen VM) would otherwise wake up and write transitions, and submit jobs, that a
+ * new owner is already driving. So the tracker writes, and calls a provider to submit, only while the lease is
+ * fresh: the consumer came back from a poll, and sent a heartbeat, within half a session timeout. A stale lease
+ * holds writes back until the consumer has polled again, which is when a lost membership surfaces (the partitions
+ * are revoked and their jobs dropped).
  * <p>
- * This narrows the window in which a former owner can write to at most half a session timeout after its last
- * contact; closing it entirely would need every transition written in a transaction fenced per partition.
+ * What it does not cover: the client's gauge counts heartbeats sent, not answered, in whole seconds. A worker cut
+ * off from the coordinator but still polling keeps a fresh lease until its own client gives up on the session,
+ * about half a session timeout after the group has already moved its partitions. Closing that window entirely
+ * would need every transition written in a transaction fenced per partition.
  */
 @ApplicationScoped
 public class OwnershipLease {

@@ -2,8 +2,11 @@ package io.genworker.tracking;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+
+import org.jboss.logging.Logger;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -52,9 +55,10 @@ final class ProviderGate {
         void waited(String operation, long nanos);
     }
 
-    private record Waiter(String operation, long since, Consumer<Slot> user) {
+    private record Waiter(String operation, long since, BooleanSupplier cancelled, Consumer<Slot> user) {
     }
 
+    private static final Logger LOG = Logger.getLogger(ProviderGate.class);
     private static final long NO_PERMIT = Long.MIN_VALUE;
 
     private final int limit;
@@ -78,7 +82,15 @@ final class ProviderGate {
 
     /** Runs the user once a slot is free and the rate allows; the user must release it (twice is harmless). */
     void acquire(String operation, Consumer<Slot> user) {
-        waiting.add(new Waiter(operation, nanoTime.getAsLong(), user));
+        acquire(operation, () -> false, user);
+    }
+
+    /**
+     * As {@link #acquire(String, Consumer)}, but a waiter that is cancelled by the time its turn comes (its job was
+     * handed over) is skipped without using a permit or a slot.
+     */
+    void acquire(String operation, BooleanSupplier cancelled, Consumer<Slot> user) {
+        waiting.add(new Waiter(operation, nanoTime.getAsLong(), cancelled, user));
         grant();
     }
 
@@ -93,7 +105,12 @@ final class ProviderGate {
     private void grant() {
         while (inUse < limit && !waiting.isEmpty()) {
             long now = nanoTime.getAsLong();
+            if (headPermitAt == NO_PERMIT && waiting.peek().cancelled().getAsBoolean()) {
+                waiting.poll();
+                continue;
+            }
             if (headPermitAt == NO_PERMIT) {
+                // -1 would mean "not within the limiter's timeout", which is a day: never for one permit.
                 headPermitAt = now + Math.max(0, permits.reserve());
             }
             if (headPermitAt > now) {
@@ -109,8 +126,15 @@ final class ProviderGate {
             headPermitAt = NO_PERMIT;
             Waiter next = waiting.poll();
             inUse++;
-            listener.waited(next.operation(), now - next.since());
-            next.user().accept(new Slot());
+            Slot slot = new Slot();
+            try {
+                listener.waited(next.operation(), now - next.since());
+                next.user().accept(slot);
+            } catch (RuntimeException e) {
+                // The user could not start its call: the slot must not stay taken, or the queue would stall.
+                LOG.errorf(e, "a %s call could not start", next.operation());
+                slot.release();
+            }
         }
     }
 

@@ -18,6 +18,8 @@ final class TrackedJob {
     /** The provider-call slot this job holds, if any: released when the call ends or the job is dropped. */
     ProviderGate.Slot slot;
     int polls;
+    /** Set while this job holds the probe of a paused provider and has not called yet. */
+    String probingProvider;
     /** When the latest poll was sent. */
     Instant pollSentAt;
     /**

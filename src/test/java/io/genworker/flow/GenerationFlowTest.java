@@ -177,6 +177,12 @@ class GenerationFlowTest {
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        // Each refusal puts the job back to REQUESTED once; the tracker reads that record back as its own echo, not
+        // as a repeated request to answer with another record.
+        assertThat(topics.records(WorkerTopics.JOBS, List.of(id), 8, WAIT))
+                .extracting(r -> WorkerTopics.parse(r.value()).path("state").asText())
+                .containsExactly("REQUESTED", "SUBMITTING", "REQUESTED", "SUBMITTING", "REQUESTED", "SUBMITTING",
+                        "SUBMITTED", "COMPLETED");
     }
 
     @Test

@@ -142,4 +142,36 @@ class ProviderGateTest {
         // 40 permits at 20 a second: the last ones are reserved about two seconds ahead, not handed out at once.
         assertThat(longest).isGreaterThan(SECOND / 2);
     }
+
+    @Test
+    void aWaiterCancelledBeforeItsTurnUsesNeitherAPermitNorASlot() {
+        int[] reserved = { 0 };
+        ProviderGate gate = gate(1, () -> {
+            reserved[0]++;
+            return 0;
+        });
+        request(gate, "a");
+        boolean[] handedOver = { false };
+        gate.acquire("poll", () -> handedOver[0], slot -> order.add("b"));
+        request(gate, "c");
+
+        handedOver[0] = true;
+        granted.get(0).release();
+
+        assertThat(order).containsExactly("a@0", "c@0");
+        assertThat(reserved[0]).isEqualTo(2);
+    }
+
+    @Test
+    void aCallThatFailsToStartGivesItsSlotBack() {
+        ProviderGate gate = gate(1, ProviderGate.Permits.unlimited());
+
+        gate.acquire("submit", slot -> {
+            throw new IllegalStateException("boom");
+        });
+        request(gate, "next");
+
+        assertThat(order).containsExactly("next@0");
+        assertThat(gate.inUse()).isEqualTo(1);
+    }
 }
