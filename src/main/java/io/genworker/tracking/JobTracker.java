@@ -359,7 +359,7 @@ public class JobTracker {
      * the same partition (sends keep their order) and lands before the hand-over ends (the consumer flushes).
      */
     private void withdrawUnsentSubmission(TrackedJob job) {
-        if (job.latestSent.state() == JobState.SUBMITTING && job.record.state() != JobState.SUBMITTING) {
+        if (job.latestSent.state() == JobState.SUBMITTING && !job.submissionSent) {
             LOG.infof("job %s handed over before its submission was sent: withdrawing it", job.id());
             appendDetached(job.latestSent.submitRefused(clock.instant()));
         }
@@ -398,6 +398,7 @@ public class JobTracker {
         if (!mayCall(job, provider, this::act)) {
             return;
         }
+        job.submissionSent = false;
         withSlot(job, provider, "submit", slot -> write(job, job.record.submitting(clock.instant()),
                 () -> sendSubmission(job, provider, slot)));
     }
@@ -417,6 +418,7 @@ public class JobTracker {
         }
         JobRecord submitting = job.record;
         job.probingProvider = null;
+        job.submissionSent = true;
         onIoLoop(() -> provider.submit(submitting))
                         .emitOn(onContext)
                         .subscribe().with(

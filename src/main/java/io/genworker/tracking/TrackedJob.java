@@ -18,6 +18,13 @@ final class TrackedJob {
     /** The provider-call slot this job holds, if any: released when the call ends or the job is dropped. */
     ProviderGate.Slot slot;
     int polls;
+    /**
+     * Whether the provider call of the current SUBMITTING attempt may have gone out. One that certainly did not (the
+     * write was in flight, or the ownership lease held the call back) can be withdrawn on hand-over: the next owner
+     * then submits it. True unless this worker is between writing SUBMITTING and calling: a SUBMITTING found on
+     * replay may have been sent by the previous owner.
+     */
+    boolean submissionSent = true;
     /** Set while this job holds the probe of a paused provider and has not called yet. */
     String probingProvider;
     /** When the latest poll was sent. */
