@@ -105,6 +105,10 @@ public class ResultCommitter {
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
             props.put(ProducerConfig.CLIENT_ID_CONFIG, "generation-worker-results");
+            // A transaction here lives for milliseconds. The default (60 s) would let a crashed worker's open
+            // transaction hold every read_committed reader of the job log, the next owner's replay included, for a
+            // minute; 15 s bounds that and leaves room for a slow commit.
+            props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
             KafkaProducer<String, byte[]> created = new KafkaProducer<>(props, new StringSerializer(),
                     new ByteArraySerializer());
             try {
