@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.DoubleSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,7 @@ public class JobLogConsumer {
     private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(5);
 
     private final JobTracker tracker;
     private final KafkaWriter writer;
@@ -53,7 +55,8 @@ public class JobLogConsumer {
     private final OwnershipLease lease;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
     private final Set<TopicPartition> paused = new HashSet<>();
-    private KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean stopping;
     private AutoCloseable consumerMetrics;
     private Thread thread;
     /** When the loop last came back from a poll: a loop that stops coming back is stuck (see liveness). */
@@ -72,6 +75,13 @@ public class JobLogConsumer {
     }
 
     public void start() {
+        consumer = newConsumer();
+        lastPollNanos = System.nanoTime();
+        thread = new Thread(this::run, "job-log-consumer");
+        thread.start();
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
         Map<String, Object> props = KafkaSettings.clientProperties(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.tracker().groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -82,12 +92,11 @@ public class JobLogConsumer {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.tracker().sessionTimeout().toMillis());
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                 (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
-        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        consumerMetrics = metrics.kafkaClient(consumer);
-        lease.heartbeats(heartbeatSecondsAgo(consumer));
-        lastPollNanos = System.nanoTime();
-        thread = new Thread(this::run, "job-log-consumer");
-        thread.start();
+        KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumerMetrics = metrics.kafkaClient(created);
+        lease.heartbeats(heartbeatSecondsAgo(created));
+        return created;
     }
 
     /**
@@ -117,6 +126,7 @@ public class JobLogConsumer {
         if (consumer == null) {
             return;
         }
+        stopping = true;
         consumer.wakeup();
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
@@ -125,7 +135,30 @@ public class JobLogConsumer {
         }
     }
 
+    /**
+     * Consumes until stopped. A consumer that fails (a broker call timing out inside a rebalance callback, say)
+     * hands its partitions back and is replaced by a new one after a pause, so the worker heals without a restart;
+     * the new member gets partitions again and replays them.
+     */
     private void run() {
+        while (!stopping) {
+            if (consumeUntilStopped()) {
+                return;
+            }
+            long resumeAt = System.nanoTime() + RESTART_PAUSE.toNanos();
+            // This thread only ever consumes the job log, so waiting here holds up no job.
+            while (!stopping && System.nanoTime() < resumeAt) {
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+            if (!stopping) {
+                consumer = newConsumer();
+            }
+        }
+    }
+
+    /** @return true when stopped on purpose, false when the consumer failed and was closed */
+    private boolean consumeUntilStopped() {
+        boolean stopped = false;
         try {
             consumer.subscribe(List.of(config.topics().jobs()), new Rebalance());
             while (true) {
@@ -142,13 +175,22 @@ public class JobLogConsumer {
             }
         } catch (WakeupException e) {
             // stop() was called: the only way out of the loop
+            stopped = true;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "job-log consumer failed");
+            LOG.errorf(e, "job-log consumer failed; handing its partitions back and starting a new one in %s",
+                    RESTART_PAUSE);
         } finally {
-            letGo(consumer.assignment());
-            consumer.close(Duration.ofSeconds(10));
+            try {
+                letGo(consumer.assignment());
+                replayEnds.clear();
+                paused.clear();
+                consumer.close(Duration.ofSeconds(10));
+            } catch (RuntimeException e) {
+                LOG.warnf("closing the failed job-log consumer: %s", e.getMessage());
+            }
             closeMetrics();
         }
+        return stopped || stopping;
     }
 
     private void closeMetrics() {
