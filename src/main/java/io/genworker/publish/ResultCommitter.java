@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
@@ -129,7 +130,16 @@ public class ResultCommitter {
             while (!Thread.currentThread().isInterrupted()) {
                 batch.add(queue.take());
                 queue.drainTo(batch, MAX_BATCH - 1);
-                commitBatch(batch);
+                try {
+                    commitBatch(batch);
+                } catch (InterruptException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Nothing may end this thread but a stop: every job finishing later would wait forever.
+                    LOG.errorf(e, "result commit of %d jobs failed unexpectedly; they will be retried", batch.size());
+                    discardProducer();
+                    batch.forEach(p -> p.done().completeExceptionally(e));
+                }
                 batch.clear();
             }
         } catch (InterruptedException | InterruptException e) {
@@ -163,12 +173,28 @@ public class ResultCommitter {
             fail(batch, e);
             return;
         }
+        // Records are built before the transaction begins: a job whose records cannot be built fails alone.
+        List<Pending> ready = new ArrayList<>(batch.size());
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(batch.size() * 2);
+        for (Pending pending : batch) {
+            try {
+                ProducerRecord<String, byte[]> result = results.record(pending.terminal());
+                ProducerRecord<String, byte[]> terminal = jobLog.record(pending.terminal());
+                records.add(result);
+                records.add(terminal);
+                ready.add(pending);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "cannot build the result of job %s", pending.terminal().jobId());
+                pending.done().completeExceptionally(e);
+            }
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        batch = ready;
         try {
             transactional.beginTransaction();
-            for (Pending pending : batch) {
-                transactional.send(results.record(pending.terminal()));
-                transactional.send(jobLog.record(pending.terminal()));
-            }
+            records.forEach(transactional::send);
             retryOnTimeout("commitTransaction", transactional::commitTransaction);
             batch.forEach(p -> p.done().complete(null));
         } catch (InterruptException e) {

@@ -94,8 +94,13 @@ public class JobLogConsumer {
                 (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
         KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
-        consumerMetrics = metrics.kafkaClient(created);
-        lease.heartbeats(heartbeatSecondsAgo(created));
+        try {
+            consumerMetrics = metrics.kafkaClient(created);
+            lease.heartbeats(heartbeatSecondsAgo(created));
+        } catch (RuntimeException e) {
+            created.close(Duration.ZERO);
+            throw e;
+        }
         return created;
     }
 
@@ -123,11 +128,14 @@ public class JobLogConsumer {
     }
 
     public void stop() {
-        if (consumer == null) {
+        if (thread == null) {
             return;
         }
         stopping = true;
-        consumer.wakeup();
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
         } catch (InterruptedException e) {
@@ -141,17 +149,27 @@ public class JobLogConsumer {
      * the new member gets partitions again and replays them.
      */
     private void run() {
-        while (!stopping) {
-            if (consumeUntilStopped()) {
+        while (true) {
+            if (consumer != null && consumeUntilStopped()) {
                 return;
             }
+            // An interrupt left by a failed hand-over would make the pause spin and the next consumer fail.
+            Thread.interrupted();
             long resumeAt = System.nanoTime() + RESTART_PAUSE.toNanos();
             // This thread only ever consumes the job log, so waiting here holds up no job.
             while (!stopping && System.nanoTime() < resumeAt) {
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
             }
-            if (!stopping) {
+            if (stopping) {
+                return;
+            }
+            try {
                 consumer = newConsumer();
+            } catch (RuntimeException e) {
+                // The broker's name may not resolve during the very outage that failed the last consumer.
+                LOG.errorf("cannot create a new job-log consumer yet, retrying in %s: %s", RESTART_PAUSE,
+                        e.getMessage());
+                consumer = null;
             }
         }
     }
@@ -161,7 +179,8 @@ public class JobLogConsumer {
         boolean stopped = false;
         try {
             consumer.subscribe(List.of(config.topics().jobs()), new Rebalance());
-            while (true) {
+            // stop() wakes the consumer it sees; one created just after that ends here within a poll.
+            while (!stopping) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 lastPollNanos = System.nanoTime();
                 lease.renewed();
@@ -182,13 +201,19 @@ public class JobLogConsumer {
         } finally {
             try {
                 letGo(consumer.assignment());
+            } catch (RuntimeException e) {
+                LOG.warnf("handing the job-log partitions back: %s", e.getMessage());
+            } finally {
                 replayEnds.clear();
                 paused.clear();
-                consumer.close(Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                LOG.warnf("closing the failed job-log consumer: %s", e.getMessage());
+                try {
+                    // Always closed, so the group stops counting this member as the owner of its partitions.
+                    consumer.close(Duration.ofSeconds(10));
+                } catch (RuntimeException e) {
+                    LOG.warnf("closing the job-log consumer: %s", e.getMessage());
+                }
+                closeMetrics();
             }
-            closeMetrics();
         }
         return stopped || stopping;
     }

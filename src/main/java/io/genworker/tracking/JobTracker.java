@@ -193,6 +193,10 @@ public class JobTracker {
             if (previous != null && previous.state() != JobState.REQUESTED && record.state() == JobState.REQUESTED
                     && !withdraws(previous, record)) {
                 partition.needsReassert.add(record.jobId());
+            } else if (previous != null && previous.state().isTerminal() && !record.state().isTerminal()) {
+                // A finished job stays finished: a re-assertion or withdrawal that landed after the result
+                // transaction (two producers, no order between them) must not bring it back to life.
+                partition.needsReassert.add(record.jobId());
             } else {
                 partition.replayed.put(record.jobId(), record);
                 partition.needsReassert.remove(record.jobId());
