@@ -89,7 +89,8 @@ public final class PollPolicy {
                 Duration.between(job.submittedAt(), seenEnded));
     }
 
-    private static Duration withinDeadline(JobRecord job, Duration delay, Instant now) {
+    /** The delay, but no later than the job's deadline (zero once it passed): the last attempt happens at it. */
+    public static Duration withinDeadline(JobRecord job, Duration delay, Instant now) {
         if (job.deadline() == null) {
             return delay;
         }

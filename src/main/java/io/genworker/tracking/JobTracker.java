@@ -237,8 +237,8 @@ public class JobTracker {
     }
 
     /**
-     * Most live records are echoes of transitions this worker wrote, or repeats of a known job id: the state header
-     * is enough to deal with them, without parsing the body. True when the record needs nothing more.
+     * Most live records are echoes of transitions this worker wrote: the state header is enough to recognise them,
+     * without parsing the body. True when the record needs nothing more.
      */
     private boolean handledByState(OwnedPartition partition, String jobId, JobState state) {
         if (state == null) {
@@ -250,13 +250,9 @@ public class JobTracker {
             return false;
         }
         if (state == JobState.REQUESTED) {
-            if (known != null && known.latestSent.state() == JobState.REQUESTED) {
-                // The echo of a refused submission this worker wrote, or a repeat while the job still waits to be
-                // submitted: either way REQUESTED is already its last word, and there is nothing to re-assert.
-                return true;
-            }
-            duplicate(known, finished);
-            return true;
+            // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
+            // count tells them apart. They are rare, so they are parsed.
+            return false;
         }
         // A terminal record for a job still running here came from a previous owner: its body matters.
         return !(state.isTerminal() && known != null && !known.latestSent.state().isTerminal());
@@ -476,8 +472,8 @@ public class JobTracker {
         if (e.retryAfter() != null) {
             metrics.retryAfterHonoured(job.record.provider());
         }
-        write(job, job.record.submitRefused(clock.instant()), () -> schedule(job, untilDeadline(job, delay),
-                this::act));
+        write(job, job.record.submitRefused(clock.instant()),
+                () -> schedule(job, PollPolicy.withinDeadline(job.record, delay, clock.instant()), this::act));
     }
 
     private void poll(TrackedJob job) {
@@ -627,13 +623,7 @@ public class JobTracker {
             }
             return;
         }
-        schedule(job, untilDeadline(job, delay), this::poll);
-    }
-
-    /** The delay, but no later than the job's deadline: the last attempt happens at the deadline. */
-    private Duration untilDeadline(TrackedJob job, Duration delay) {
-        Duration left = Duration.between(clock.instant(), job.record.deadline());
-        return delay.compareTo(left) > 0 ? left : delay;
+        schedule(job, delay, this::poll);
     }
 
     /** The deadline passed while the provider kept refusing calls: say how, rather than a plain timeout. */
