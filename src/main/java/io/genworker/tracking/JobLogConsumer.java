@@ -59,8 +59,6 @@ public class JobLogConsumer {
     private volatile boolean stopping;
     private AutoCloseable consumerMetrics;
     private Thread thread;
-    /** When the loop last came back from a poll: a loop that stops coming back is stuck (see liveness). */
-    private volatile long lastPollNanos = System.nanoTime();
 
     public JobLogConsumer(JobTracker tracker, KafkaWriter writer, ResultCommitter committer,
             @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
@@ -76,7 +74,7 @@ public class JobLogConsumer {
 
     public void start() {
         consumer = newConsumer();
-        lastPollNanos = System.nanoTime();
+        lease.renewed();
         thread = new Thread(this::run, "job-log-consumer");
         thread.start();
     }
@@ -124,7 +122,7 @@ public class JobLogConsumer {
 
     /** Time since the loop last returned from a poll; it polls every 200 ms unless stuck. */
     public Duration sinceLastPoll() {
-        return Duration.ofNanos(System.nanoTime() - lastPollNanos);
+        return lease.sinceRenewed();
     }
 
     public void stop() {
@@ -182,7 +180,6 @@ public class JobLogConsumer {
             // stop() wakes the consumer it sees; one created just after that ends here within a poll.
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
-                lastPollNanos = System.nanoTime();
                 lease.renewed();
                 if (!records.isEmpty()) {
                     List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());

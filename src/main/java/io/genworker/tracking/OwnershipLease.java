@@ -47,6 +47,11 @@ public class OwnershipLease {
         renewedNanos = nanoTime.getAsLong();
     }
 
+    /** Time since the consumer last came back from a poll: liveness reads it to tell a stuck loop. */
+    Duration sinceRenewed() {
+        return Duration.ofNanos(nanoTime.getAsLong() - renewedNanos);
+    }
+
     /** Where to read how long ago the coordinator last answered a heartbeat (the consumer's own metric). */
     void heartbeats(DoubleSupplier secondsAgo) {
         heartbeatSecondsAgo = secondsAgo;

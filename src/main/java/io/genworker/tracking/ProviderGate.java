@@ -80,14 +80,10 @@ final class ProviderGate {
         this.listener = listener;
     }
 
-    /** Runs the user once a slot is free and the rate allows; the user must release it (twice is harmless). */
-    void acquire(String operation, Consumer<Slot> user) {
-        acquire(operation, () -> false, user);
-    }
-
     /**
-     * As {@link #acquire(String, Consumer)}, but a waiter that is cancelled by the time its turn comes (its job was
-     * handed over) is skipped without using a permit or a slot.
+     * Runs the user once a slot is free and the rate allows; the user must release it (twice is harmless). A waiter
+     * that is cancelled by the time its turn comes (its job was handed over) is skipped without using a permit or a
+     * slot.
      */
     void acquire(String operation, BooleanSupplier cancelled, Consumer<Slot> user) {
         waiting.add(new Waiter(operation, nanoTime.getAsLong(), cancelled, user));

@@ -53,4 +53,12 @@ class OwnershipLeaseTest {
         lease.heartbeats(() -> Double.NaN);
         assertThat(lease.fresh()).isTrue();
     }
+
+    @Test
+    void tellsHowLongAgoTheConsumerLastPolled() {
+        lease.renewed();
+        now += 7 * SECOND;
+
+        assertThat(lease.sinceRenewed()).isEqualTo(Duration.ofSeconds(7));
+    }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +38,10 @@ class ProviderGateTest {
         };
     }
 
+    private static final BooleanSupplier NEVER_CANCELLED = () -> false;
+
     private void request(ProviderGate gate, String who) {
-        gate.acquire("poll", slot -> {
+        gate.acquire("poll", NEVER_CANCELLED, slot -> {
             order.add(who + "@" + now / (SECOND / 10));
             granted.add(slot);
         });
@@ -66,13 +69,18 @@ class ProviderGateTest {
         assertThat(gate.waiting()).isEqualTo(1);
     }
 
+    /** Two slots, four callers: a and b hold the slots, c and d wait in that order. */
+    private ProviderGate twoSlotsFourCallers() {
+        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
+        for (String who : List.of("a", "b", "c", "d")) {
+            request(gate, who);
+        }
+        return gate;
+    }
+
     @Test
     void aReleasedSlotGoesToTheLongestWaiting() {
-        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
-        request(gate, "a");
-        request(gate, "b");
-        request(gate, "c");
-        request(gate, "d");
+        ProviderGate gate = twoSlotsFourCallers();
 
         granted.get(1).release();
 
@@ -82,11 +90,7 @@ class ProviderGateTest {
 
     @Test
     void releasingTwiceFreesOnlyOneSlot() {
-        ProviderGate gate = gate(2, ProviderGate.Permits.unlimited());
-        request(gate, "a");
-        request(gate, "b");
-        request(gate, "c");
-        request(gate, "d");
+        ProviderGate gate = twoSlotsFourCallers();
 
         granted.get(0).release();
         granted.get(0).release();
@@ -115,7 +119,7 @@ class ProviderGateTest {
         ProviderGate gate = gate(100, everyNanos(SECOND / 10));
         request(gate, "a");
         request(gate, "b");
-        gate.acquire("submit", granted::add);
+        gate.acquire("submit", NEVER_CANCELLED, granted::add);
 
         advanceTo(SECOND);
 
@@ -166,7 +170,7 @@ class ProviderGateTest {
     void aCallThatFailsToStartGivesItsSlotBack() {
         ProviderGate gate = gate(1, ProviderGate.Permits.unlimited());
 
-        gate.acquire("submit", slot -> {
+        gate.acquire("submit", NEVER_CANCELLED, slot -> {
             throw new IllegalStateException("boom");
         });
         request(gate, "next");
