@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.genworker.joblog.JobLog;
 import io.genworker.support.EmbeddedStack;
 import io.genworker.support.KafkaBroker;
 import io.genworker.support.ProviderSimulator;
@@ -99,19 +102,14 @@ final class EndToEndBenchmark {
             long idleHeap = heapAfterGc(stack.worker);
             List<String> ids = ids("if", jobs);
             produce(stack.broker.bootstrapServers(), ids);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            double inFlight = 0;
-            while (System.nanoTime() < deadline) {
-                inFlight = metric("genworker_jobs_in_flight");
-                if (inFlight >= jobs && stack.simulator.submissions() >= jobs) {
-                    break;
-                }
-                Thread.sleep(1000);
-            }
+            Awaitility.await("all jobs in flight").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> metric("genworker_jobs_in_flight") >= jobs && stack.simulator.submissions() >= jobs);
+            double inFlight = metric("genworker_jobs_in_flight");
             long loadedHeap = heapAfterGc(stack.worker);
             long pollsBefore = stack.simulator.polls();
             long cpuBefore = cpuTicks(stack.worker);
             long windowStart = System.nanoTime();
+            // The measurement window itself: CPU and polls counted over 30 s of steady polling.
             Thread.sleep(30_000);
             double window = (System.nanoTime() - windowStart) / 1e9;
             double cpu = (cpuTicks(stack.worker) - cpuBefore) / 100.0 / window;
@@ -160,7 +158,8 @@ final class EndToEndBenchmark {
                         if (!wanted.contains(r.key()) || r.value() == null) {
                             continue;
                         }
-                        String stage = topic.equals(WorkerTopics.JOBS) ? stateOf(r.value()) : topic;
+                        String stage = topic.equals(WorkerTopics.JOBS) ? "job-log " + JobLog.stateOf(r.headers())
+                                : topic;
                         byStage.computeIfAbsent(stage, k -> new java.util.ArrayList<>()).add(r.timestamp());
                     }
                 }
@@ -175,11 +174,6 @@ final class EndToEndBenchmark {
                     (times.get(times.size() / 10) - start) / 1e3, (times.get(times.size() / 2) - start) / 1e3,
                     (times.get(times.size() - 1) - start) / 1e3);
         });
-    }
-
-    private static String stateOf(String jobRecord) {
-        Matcher m = Pattern.compile("\"state\":\"(\\w+)\"").matcher(jobRecord);
-        return m.find() ? "job-log " + m.group(1) : "job-log ?";
     }
 
     private static void warmUp(Stack stack, int jobs) throws Exception {
@@ -314,25 +308,8 @@ final class EndToEndBenchmark {
             }
             Process worker = EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT,
                     all, jvm, Path.of("target", "benchmark", "worker.log"));
-            awaitReady();
+            EmbeddedStack.awaitReady(HTTP_PORT);
             return new Stack(broker, simulator, worker);
-        }
-
-        private static void awaitReady() throws InterruptedException {
-            URI ready = URI.create("http://localhost:" + HTTP_PORT + "/q/health/ready");
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (HTTP.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                            .statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(500);
-            }
-            throw new IllegalStateException("worker not ready after 2 minutes; see target/benchmark/worker.log");
         }
 
         @Override

@@ -98,7 +98,8 @@ public final class EmbeddedStack {
         return builder.start();
     }
 
-    private static void awaitReady(int httpPort) {
+    /** Waits (up to 2 minutes) until the worker on the port answers its readiness check with 200. */
+    public static void awaitReady(int httpPort) {
         HttpClient http = HttpClient.newHttpClient();
         URI ready = URI.create("http://localhost:" + httpPort + "/q/health/ready");
         Awaitility.await("worker ready").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
