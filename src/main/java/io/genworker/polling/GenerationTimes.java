@@ -45,10 +45,6 @@ final class GenerationTimes {
         histogram.add(fromSeconds, toSeconds, 1);
     }
 
-    int profiles() {
-        return byProfile.size();
-    }
-
     private TimeHistogram seeded(JobProfile profile) {
         double[] documented = profile.documentedSeconds(catalogue);
         double[] range = documented == null ? UNDOCUMENTED : documented;

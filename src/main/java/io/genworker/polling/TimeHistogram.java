@@ -1,7 +1,5 @@
 package io.genworker.polling;
 
-import java.util.Arrays;
-
 /**
  * A small, decaying distribution of generation times: weights in log-spaced buckets (5 % wide) from one second to
  * two hours, about 180 doubles. Within a bucket the mass is taken as spread evenly, so the CDF is piecewise linear.
@@ -78,28 +76,6 @@ final class TimeHistogram {
         int i = bucketOf(t);
         double fraction = (t - EDGES[i]) / (EDGES[i + 1] - EDGES[i]);
         return cumulative[i] + weights[i] * fraction;
-    }
-
-    /** The time below which the given share of the weight lies. */
-    double quantile(double share) {
-        double target = share * total();
-        double lo = 0;
-        double hi = MAX_SECONDS;
-        for (int i = 0; i < 60 && hi - lo > 1e-3; i++) {
-            double mid = (lo + hi) / 2;
-            if (cumulativeAt(mid) < target) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return hi;
-    }
-
-    @Override
-    public String toString() {
-        return "TimeHistogram[total=" + total() + ", p50=" + quantile(0.5) + "s, weights=" + Arrays.stream(weights)
-                .filter(w -> w > 0).count() + " buckets]";
     }
 
     private static double clamp(double t) {
