@@ -14,6 +14,8 @@ public interface WorkerConfig {
 
     Intake intake();
 
+    Jobs jobs();
+
     Tracker tracker();
 
     Polling polling();
@@ -72,6 +74,20 @@ public interface WorkerConfig {
         /** Largest serialized `metadata` object accepted, in bytes. */
         @WithDefault("16384")
         int maxMetadataBytes();
+    }
+
+    /**
+     * Job deadlines. Before these had a group of their own they were `worker.polling.default-job-timeout` and
+     * `worker.polling.max-job-timeout`: those names still work, read as these settings' defaults.
+     */
+    interface Jobs {
+        /** Deadline of a job that does not set `timeoutSeconds`, counted from its arrival. */
+        @WithDefault("${worker.polling.default-job-timeout:20m}")
+        Duration defaultTimeout();
+
+        /** Largest `timeoutSeconds` a request may ask for. */
+        @WithDefault("${worker.polling.max-job-timeout:2h}")
+        Duration maxTimeout();
     }
 
     interface Tracker {
@@ -136,14 +152,6 @@ public interface WorkerConfig {
         Duration minInterval();
 
         Learning learning();
-
-        /** Deadline of a job that does not set `timeoutSeconds`, counted from its arrival. */
-        @WithDefault("20m")
-        Duration defaultJobTimeout();
-
-        /** Largest `timeoutSeconds` a request may ask for. */
-        @WithDefault("2h")
-        Duration maxJobTimeout();
 
         /** First delay after a transient error (429, 5xx, timeout); doubled per consecutive error, with jitter. */
         @WithDefault("1s")

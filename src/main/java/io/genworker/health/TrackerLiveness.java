@@ -9,7 +9,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 import io.genworker.config.WorkerConfig;
-import io.genworker.tracking.JobLogConsumer;
+import io.genworker.joblog.JobLogConsumer;
 
 /**
  * Alive while the job-log consumer loop runs and keeps coming back from its polls: without it no job moves and a

@@ -6,7 +6,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.genworker.tracking.JobLogConsumer;
+import io.genworker.joblog.JobLogConsumer;
 import io.genworker.tracking.JobTracker;
 
 /** Ready once the job-log consumer runs and no assigned partition is still being replayed. */

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.job.Deadlines;
 import io.genworker.job.GenerationRequest;
 import io.genworker.job.JobRecord;
 import io.genworker.job.TraceContext;
@@ -41,7 +42,7 @@ public class RequestIntake {
     private final ResultPublisher results;
     private final DeadLetterPublisher deadLetters;
     private final WorkerMetrics metrics;
-    private final WorkerConfig.Polling polling;
+    private final Deadlines deadlines;
     private final Clock clock;
 
     public RequestIntake(RequestReader reader, JobLog jobLog, ResultPublisher results,
@@ -51,7 +52,7 @@ public class RequestIntake {
         this.results = results;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
-        this.polling = config.polling();
+        this.deadlines = Deadlines.from(config.jobs());
         this.clock = clock;
     }
 
@@ -82,10 +83,9 @@ public class RequestIntake {
         Instant now = clock.instant();
         if (outcome instanceof ReadOutcome.Valid valid) {
             GenerationRequest request = valid.request();
-            Duration timeout = request.timeoutSeconds() != null ? Duration.ofSeconds(request.timeoutSeconds())
-                    : polling.defaultJobTimeout();
             JobRecord job = JobRecord.requested(request.jobId(), request.provider(), request.model(),
-                    request.input(), request.metadata(), now, now.plus(timeout)).withTrace(trace);
+                    request.input(), request.metadata(), now, deadlines.deadline(now, request.timeoutSeconds()))
+                    .withTrace(trace);
             return jobLog.append(job).invoke(() -> metrics.received(job.provider(), job.model()));
         }
         if (outcome instanceof ReadOutcome.Invalid invalid) {

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.catalogue.ModelSpec;
 import io.genworker.config.WorkerConfig;
+import io.genworker.job.Deadlines;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.ErrorDetail;
 import io.genworker.job.GenerationRequest;
@@ -55,7 +56,7 @@ public class RequestReader {
 
     @Inject
     public RequestReader(ModelCatalogue catalogue, WorkerConfig config) {
-        this(catalogue, config.intake(), config.polling().maxJobTimeout().toSeconds());
+        this(catalogue, config.intake(), Deadlines.from(config.jobs()).maxTimeoutSeconds());
     }
 
     RequestReader(ModelCatalogue catalogue, WorkerConfig.Intake limits, long maxTimeoutSeconds) {

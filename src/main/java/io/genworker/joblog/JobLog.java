@@ -46,6 +46,11 @@ public class JobLog {
         return writer.send(record(record)).replaceWithVoid();
     }
 
+    /** Returns once every record already handed to {@link #append} has been answered by the broker. */
+    public void flush() {
+        writer.flush();
+    }
+
     /**
      * The Kafka record of a transition: keyed by job id, the snapshot as JSON; in the headers the job's trace
      * context, and the state, so that a reader can tell what the record is without parsing it (the tracker reads

@@ -6,6 +6,7 @@ import java.util.random.RandomGenerator;
 
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
+import io.genworker.job.Deadlines;
 import io.genworker.job.JobRecord;
 
 /**
@@ -66,7 +67,7 @@ public final class PollPolicy {
         Instant acceptedAt = job.submittedAt() != null ? job.submittedAt() : now;
         Duration age = Duration.between(acceptedAt, now);
         Duration delay = schedule.next(JobProfile.of(job, catalogue), age.isNegative() ? Duration.ZERO : age, polls);
-        return withinDeadline(job, delay, now);
+        return Deadlines.within(job, delay, now);
     }
 
     /**
@@ -74,7 +75,7 @@ public final class PollPolicy {
      * provider's Retry-After, and never past the job's deadline.
      */
     public Duration afterError(JobRecord job, int consecutiveErrors, Duration retryAfter, Instant now) {
-        return withinDeadline(job, backoff.after(consecutiveErrors, retryAfter), now);
+        return Deadlines.within(job, backoff.after(consecutiveErrors, retryAfter), now);
     }
 
     /**
@@ -87,17 +88,5 @@ public final class PollPolicy {
         }
         schedule.ended(JobProfile.of(job, catalogue), Duration.between(job.submittedAt(), lastSeenRunning),
                 Duration.between(job.submittedAt(), seenEnded));
-    }
-
-    /** The delay, but no later than the job's deadline (zero once it passed): the last attempt happens at it. */
-    public static Duration withinDeadline(JobRecord job, Duration delay, Instant now) {
-        if (job.deadline() == null) {
-            return delay;
-        }
-        Duration left = Duration.between(now, job.deadline());
-        if (left.isNegative()) {
-            return Duration.ZERO;
-        }
-        return delay.compareTo(left) > 0 ? left : delay;
     }
 }

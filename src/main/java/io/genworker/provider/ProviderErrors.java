@@ -26,14 +26,15 @@ public final class ProviderErrors {
         };
     }
 
-    public static ProviderCallException fromResponse(String provider, String operation, int status, String retryAfter,
-            String body, Instant now) {
+    public static ProviderCallException fromResponse(String provider, ProviderOperation operation, int status,
+            String retryAfter, String body, Instant now) {
         return new ProviderCallException(classify(status), status, parseRetryAfter(retryAfter, now),
                 provider + " " + operation + " answered HTTP " + status + ": " + clip(body));
     }
 
     /** A call that got no HTTP answer: refused connections never reached the provider; anything else may have. */
-    public static ProviderCallException fromTransport(String provider, String operation, Throwable failure) {
+    public static ProviderCallException fromTransport(String provider, ProviderOperation operation,
+            Throwable failure) {
         if (failure instanceof ProviderCallException classified) {
             return classified;
         }
@@ -48,7 +49,8 @@ public final class ProviderErrors {
     }
 
     /** A 2xx whose body we cannot use: the provider may have done the work. */
-    public static ProviderCallException unreadable(String provider, String operation, String why, String body) {
+    public static ProviderCallException unreadable(String provider, ProviderOperation operation, String why,
+            String body) {
         return new ProviderCallException(ProviderFault.AMBIGUOUS, 200, null,
                 provider + " " + operation + " returned an unusable body (" + why + "): " + clip(body));
     }

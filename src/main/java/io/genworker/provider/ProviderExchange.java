@@ -38,27 +38,27 @@ public final class ProviderExchange {
         this.clock = clock;
     }
 
-    public Uni<Answer> send(String operation, Uni<Response> request) {
+    public Uni<Answer> send(ProviderOperation operation, Uni<Response> request) {
         return Uni.createFrom().deferred(() -> {
             long start = System.nanoTime();
             return request.onItemOrFailure().invoke((response, failure) -> metrics.providerCallDuration(provider,
-                    operation, Duration.ofNanos(System.nanoTime() - start)));
+                    operation.tag(), Duration.ofNanos(System.nanoTime() - start)));
         })
                 .onFailure().transform(failure -> {
                     ProviderCallException e = ProviderErrors.fromTransport(provider, operation, failure);
-                    metrics.providerCall(provider, operation, "error");
+                    metrics.providerCall(provider, operation.tag(), "error");
                     return e;
                 })
                 .map(response -> {
                     int status = response.getStatus();
-                    metrics.providerCall(provider, operation, Integer.toString(status));
+                    metrics.providerCall(provider, operation.tag(), Integer.toString(status));
                     String text = response.hasEntity() ? response.readEntity(String.class) : "";
                     return new Answer(status, response.getHeaderString("Retry-After"), text);
                 });
     }
 
     /** The JSON object of a 2xx answer; any other answer becomes the classified exception. */
-    public JsonNode json(String operation, Answer answer) {
+    public JsonNode json(ProviderOperation operation, Answer answer) {
         if (!answer.successful()) {
             throw ProviderErrors.fromResponse(provider, operation, answer.status(), answer.retryAfter(),
                     answer.body(), clock.instant());

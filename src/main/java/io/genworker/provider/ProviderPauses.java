@@ -31,7 +31,7 @@ public class ProviderPauses {
         this(config.polling().providerFaultRetry(), metrics);
     }
 
-    ProviderPauses(Duration retry, WorkerMetrics metrics) {
+    public ProviderPauses(Duration retry, WorkerMetrics metrics) {
         this.retry = retry;
         this.metrics = metrics;
     }

@@ -1,5 +1,6 @@
 package io.genworker.provider;
 
+import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
 import io.smallrye.mutiny.Uni;
 
@@ -8,6 +9,9 @@ public interface VideoProvider {
 
     /** The provider's name as used in requests, results and metrics. */
     String id();
+
+    /** This provider's settings: its key, and the rate and concurrency its calls are held to. */
+    WorkerConfig.Provider settings();
 
     /** Whether an API key is configured; without one, the provider's jobs wait. */
     boolean configured();

@@ -8,6 +8,8 @@ import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
+import io.genworker.provider.ProviderOperation;
+
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
@@ -52,10 +54,10 @@ final class ProviderGate {
 
     /** Told how long each call waited for its turn. */
     interface WaitListener {
-        void waited(String operation, long nanos);
+        void waited(ProviderOperation operation, long nanos);
     }
 
-    private record Waiter(String operation, long since, BooleanSupplier cancelled, Consumer<Slot> user) {
+    private record Waiter(ProviderOperation operation, long since, BooleanSupplier cancelled, Consumer<Slot> user) {
     }
 
     private static final Logger LOG = Logger.getLogger(ProviderGate.class);
@@ -85,7 +87,7 @@ final class ProviderGate {
      * that is cancelled by the time its turn comes (its job was handed over) is skipped without using a permit or a
      * slot.
      */
-    void acquire(String operation, BooleanSupplier cancelled, Consumer<Slot> user) {
+    void acquire(ProviderOperation operation, BooleanSupplier cancelled, Consumer<Slot> user) {
         waiting.add(new Waiter(operation, nanoTime.getAsLong(), cancelled, user));
         grant();
     }

@@ -34,8 +34,8 @@ final class TrackedJob {
      * after a hand-over until the first poll, so learned times never span a gap this worker did not watch.
      */
     Instant lastSeenRunning;
-    int consecutiveErrors;
-    boolean lastErrorRateLimited;
+    /** Transient errors in a row, reset by any answer. */
+    ErrorStreak streak = ErrorStreak.NONE;
     /** Set when the partition is revoked: every pending callback of this job then does nothing. */
     boolean dropped;
 

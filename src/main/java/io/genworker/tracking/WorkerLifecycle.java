@@ -3,6 +3,7 @@ package io.genworker.tracking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.genworker.joblog.JobLogConsumer;
 import io.genworker.kafka.TopicInitializer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

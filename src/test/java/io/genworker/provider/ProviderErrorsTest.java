@@ -84,7 +84,7 @@ class ProviderErrorsTest {
 
     @Test
     void classifiesAResponseWithItsStatusAndRetryAfter() {
-        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", "submit", 429, "7",
+        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", ProviderOperation.SUBMIT, 429, "7",
                 "{\"error\":\"slow down\"}", NOW);
 
         assertThat(e.fault()).isEqualTo(ProviderFault.NOT_ACCEPTED);
@@ -96,7 +96,7 @@ class ProviderErrorsTest {
 
     @Test
     void treatsARefusedConnectionAsNeverSent() {
-        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", "submit",
+        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", ProviderOperation.SUBMIT,
                 new CompletionException(new IOException("connect failed", new ConnectException("Connection refused"))));
 
         assertThat(e.fault()).isEqualTo(ProviderFault.NOT_ACCEPTED);
@@ -106,7 +106,7 @@ class ProviderErrorsTest {
 
     @Test
     void treatsAnUnknownHostAsNeverSent() {
-        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", "poll",
+        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", ProviderOperation.POLL,
                 new UnknownHostException("api.aimlapi.com"));
 
         assertThat(e.fault()).isEqualTo(ProviderFault.NOT_ACCEPTED);
@@ -114,7 +114,7 @@ class ProviderErrorsTest {
 
     @Test
     void treatsATimeoutAsAmbiguous() {
-        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", "submit",
+        ProviderCallException e = ProviderErrors.fromTransport("aimlapi", ProviderOperation.SUBMIT,
                 new TimeoutException("read timed out"));
 
         assertThat(e.fault()).isEqualTo(ProviderFault.AMBIGUOUS);
@@ -126,7 +126,7 @@ class ProviderErrorsTest {
     void passesAnAlreadyClassifiedFailureThrough() {
         ProviderCallException classified = new ProviderCallException(ProviderFault.JOB_FATAL, 422, null, "bad");
 
-        assertThat(ProviderErrors.fromTransport("aimlapi", "submit", classified)).isSameAs(classified);
+        assertThat(ProviderErrors.fromTransport("aimlapi", ProviderOperation.SUBMIT, classified)).isSameAs(classified);
     }
 
     @Test
@@ -134,7 +134,7 @@ class ProviderErrorsTest {
         String body = "x".repeat(5_000);
         String prefix = "aimlapi poll answered HTTP 500: ";
 
-        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", "poll", 500, null, body, NOW);
+        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", ProviderOperation.POLL, 500, null, body, NOW);
 
         assertThat(e.getMessage()).startsWith(prefix).hasSizeLessThanOrEqualTo(prefix.length() + 303)
                 .endsWith("...");
@@ -143,7 +143,7 @@ class ProviderErrorsTest {
 
     @Test
     void clipsALongBodyOfAnUnreadableAnswer() {
-        ProviderCallException e = ProviderErrors.unreadable("aimlapi", "poll", "malformed JSON",
+        ProviderCallException e = ProviderErrors.unreadable("aimlapi", ProviderOperation.POLL, "malformed JSON",
                 "{" + "y".repeat(10_000));
 
         assertThat(e.fault()).isEqualTo(ProviderFault.AMBIGUOUS);
@@ -152,7 +152,7 @@ class ProviderErrorsTest {
 
     @Test
     void flattensWhitespaceInTheBody() {
-        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", "submit", 400, null,
+        ProviderCallException e = ProviderErrors.fromResponse("aimlapi", ProviderOperation.SUBMIT, 400, null,
                 "{\n  \"message\":\t\"bad\"\n}\n", NOW);
 
         assertThat(e.getMessage()).isEqualTo("aimlapi submit answered HTTP 400: { \"message\": \"bad\" }");

@@ -25,6 +25,11 @@ public final class StubWorkerConfig implements WorkerConfig {
     }
 
     @Override
+    public Jobs jobs() {
+        return defaults(Jobs.class);
+    }
+
+    @Override
     public Tracker tracker() {
         return defaults(Tracker.class);
     }
@@ -90,8 +95,14 @@ public final class StubWorkerConfig implements WorkerConfig {
                         throw new UnsupportedOperationException(group.getSimpleName() + "." + method.getName()
                                 + " has no default");
                     }
-                    return convert(value.value(), method.getReturnType());
+                    return convert(fallbackDefault(value.value()), method.getReturnType());
                 }));
+    }
+
+    /** A default written as {@code ${old.name:value}} (a renamed setting's old name) is its value part here. */
+    private static String fallbackDefault(String text) {
+        return text.startsWith("${") && text.endsWith("}") ? text.substring(text.lastIndexOf(':') + 1,
+                text.length() - 1) : text;
     }
 
     /** The forms the defaults use: numbers, booleans, text, and durations such as 10s, 20m, 2h or 7d. */

@@ -10,6 +10,8 @@ import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
+import io.genworker.provider.ProviderOperation;
+
 class ProviderGateTest {
 
     private static final long SECOND = 1_000_000_000L;
@@ -19,7 +21,7 @@ class ProviderGateTest {
     private final TreeMap<Long, List<Runnable>> timers = new TreeMap<>();
     private final List<ProviderGate.Slot> granted = new ArrayList<>();
     private final List<String> order = new ArrayList<>();
-    private final Map<String, Long> waits = new java.util.HashMap<>();
+    private final Map<ProviderOperation, Long> waits = new java.util.HashMap<>();
 
     private ProviderGate gate(int limit, ProviderGate.Permits permits) {
         return new ProviderGate(limit, permits,
@@ -41,7 +43,7 @@ class ProviderGateTest {
     private static final BooleanSupplier NEVER_CANCELLED = () -> false;
 
     private void request(ProviderGate gate, String who) {
-        gate.acquire("poll", NEVER_CANCELLED, slot -> {
+        gate.acquire(ProviderOperation.POLL, NEVER_CANCELLED, slot -> {
             order.add(who + "@" + now / (SECOND / 10));
             granted.add(slot);
         });
@@ -119,11 +121,12 @@ class ProviderGateTest {
         ProviderGate gate = gate(100, everyNanos(SECOND / 10));
         request(gate, "a");
         request(gate, "b");
-        gate.acquire("submit", NEVER_CANCELLED, granted::add);
+        gate.acquire(ProviderOperation.SUBMIT, NEVER_CANCELLED, granted::add);
 
         advanceTo(SECOND);
 
-        assertThat(waits).containsEntry("poll", SECOND / 10).containsEntry("submit", 2 * SECOND / 10);
+        assertThat(waits).containsEntry(ProviderOperation.POLL, SECOND / 10)
+                .containsEntry(ProviderOperation.SUBMIT, 2 * SECOND / 10);
     }
 
     @Test
@@ -156,7 +159,7 @@ class ProviderGateTest {
         });
         request(gate, "a");
         boolean[] handedOver = { false };
-        gate.acquire("poll", () -> handedOver[0], slot -> order.add("b"));
+        gate.acquire(ProviderOperation.POLL, () -> handedOver[0], slot -> order.add("b"));
         request(gate, "c");
 
         handedOver[0] = true;
@@ -170,7 +173,7 @@ class ProviderGateTest {
     void aCallThatFailsToStartGivesItsSlotBack() {
         ProviderGate gate = gate(1, ProviderGate.Permits.unlimited());
 
-        gate.acquire("submit", NEVER_CANCELLED, slot -> {
+        gate.acquire(ProviderOperation.SUBMIT, NEVER_CANCELLED, slot -> {
             throw new IllegalStateException("boom");
         });
         request(gate, "next");

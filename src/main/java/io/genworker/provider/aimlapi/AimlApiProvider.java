@@ -20,6 +20,7 @@ import io.genworker.provider.GenerationStatus.Phase;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderErrors;
 import io.genworker.provider.ProviderExchange;
+import io.genworker.provider.ProviderOperation;
 import io.genworker.provider.RequestBodies;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
@@ -55,6 +56,11 @@ public class AimlApiProvider implements VideoProvider {
     }
 
     @Override
+    public WorkerConfig.Provider settings() {
+        return config;
+    }
+
+    @Override
     public boolean configured() {
         return config.apiKey().isPresent();
     }
@@ -70,25 +76,25 @@ public class AimlApiProvider implements VideoProvider {
     @Override
     public Uni<Submission> submit(JobRecord job) {
         String body = requestBody(job).toString();
-        return call("submit", api.create(bearer(), body)).map(this::readSubmission);
+        return call(ProviderOperation.SUBMIT, api.create(bearer(), body)).map(this::readSubmission);
     }
 
     @Override
     public Uni<GenerationStatus> poll(String providerJobId) {
-        return call("poll", api.get(bearer(), providerJobId)).map(this::readStatus);
+        return call(ProviderOperation.POLL, api.get(bearer(), providerJobId)).map(this::readStatus);
     }
 
-    private Uni<JsonNode> call(String operation, Uni<Response> request) {
+    private Uni<JsonNode> call(ProviderOperation operation, Uni<Response> request) {
         return exchange.send(operation, request).map(answer -> exchange.json(operation, answer));
     }
 
     private Submission readSubmission(JsonNode body) {
         String id = StatusBodies.text(body, "id");
         if (id == null || id.isBlank()) {
-            throw ProviderErrors.unreadable(ID, "submit", "no generation id", body.toString());
+            throw ProviderErrors.unreadable(ID, ProviderOperation.SUBMIT, "no generation id", body.toString());
         }
         if (id.length() > StatusBodies.MAX_ID_CHARS) {
-            throw ProviderErrors.unreadable(ID, "submit", "generation id of " + id.length() + " chars",
+            throw ProviderErrors.unreadable(ID, ProviderOperation.SUBMIT, "generation id of " + id.length() + " chars",
                     body.toString());
         }
         GenerationStatus status = readStatus(body);
@@ -103,7 +109,7 @@ public class AimlApiProvider implements VideoProvider {
         String raw = StatusBodies.text(body, "status");
         Phase phase = phase(raw);
         if (phase == null) {
-            throw ProviderErrors.unreadable(ID, "poll", "undocumented status '" + raw + "'", body.toString());
+            throw ProviderErrors.unreadable(ID, ProviderOperation.POLL, "undocumented status '" + raw + "'", body.toString());
         }
         JsonNode usage = body.path("meta").path("usage");
         // The schema says credits_used; real responses also send tokens_used.

@@ -31,6 +31,7 @@ import io.genworker.provider.ProviderErrors;
 import io.genworker.provider.ProviderExchange;
 import io.genworker.provider.ProviderExchange.Answer;
 import io.genworker.provider.ProviderFault;
+import io.genworker.provider.ProviderOperation;
 import io.genworker.provider.RequestBodies;
 import io.genworker.provider.StatusBodies;
 import io.genworker.provider.Submission;
@@ -104,6 +105,11 @@ public class SegmindProvider implements VideoProvider {
     }
 
     @Override
+    public WorkerConfig.Provider settings() {
+        return config;
+    }
+
+    @Override
     public boolean configured() {
         return config.apiKey().isPresent();
     }
@@ -126,17 +132,17 @@ public class SegmindProvider implements VideoProvider {
     @Override
     public Uni<Submission> submit(JobRecord job) {
         String body = requestBody(job).toString();
-        return exchange.send("submit", api.submit(key(), job.model(), body))
-                .map(answer -> readSubmission(exchange.json("submit", answer)));
+        return exchange.send(ProviderOperation.SUBMIT, api.submit(key(), job.model(), body))
+                .map(answer -> readSubmission(exchange.json(ProviderOperation.SUBMIT, answer)));
     }
 
     /** Status first; only a COMPLETED request costs a second call, for its result. */
     @Override
     public Uni<GenerationStatus> poll(String requestId) {
-        return exchange.send("poll", api.status(key(), requestId))
+        return exchange.send(ProviderOperation.POLL, api.status(key(), requestId))
                 .map(this::readStatus)
                 .flatMap(status -> status.phase() == Phase.COMPLETED
-                        ? exchange.send("result", api.result(key(), requestId)).map(this::readResult)
+                        ? exchange.send(ProviderOperation.RESULT, api.result(key(), requestId)).map(this::readResult)
                         : Uni.createFrom().item(status));
     }
 
@@ -147,10 +153,10 @@ public class SegmindProvider implements VideoProvider {
     Submission readSubmission(JsonNode body) {
         String id = StatusBodies.text(body, "request_id");
         if (id == null || id.isBlank()) {
-            throw ProviderErrors.unreadable(ID, "submit", "no request_id", body.toString());
+            throw ProviderErrors.unreadable(ID, ProviderOperation.SUBMIT, "no request_id", body.toString());
         }
         if (!REQUEST_ID.matcher(id).matches()) {
-            throw ProviderErrors.unreadable(ID, "submit", "request_id unfit for a URL path", body.toString());
+            throw ProviderErrors.unreadable(ID, ProviderOperation.SUBMIT, "request_id unfit for a URL path", body.toString());
         }
         if (phase(StatusBodies.text(body, "status")) == Phase.FAILED) {
             throw new ProviderCallException(ProviderFault.JOB_FATAL, 200, null,
@@ -165,11 +171,11 @@ public class SegmindProvider implements VideoProvider {
         if (answer.status() == 422) {
             return failed(answer.body());
         }
-        JsonNode body = exchange.json("poll", answer);
+        JsonNode body = exchange.json(ProviderOperation.POLL, answer);
         String raw = StatusBodies.text(body, "status");
         Phase phase = phase(raw);
         if (phase == null) {
-            throw ProviderErrors.unreadable(ID, "poll", "undocumented status '" + raw + "'", body.toString());
+            throw ProviderErrors.unreadable(ID, ProviderOperation.POLL, "undocumented status '" + raw + "'", body.toString());
         }
         if (phase == Phase.FAILED) {
             // Documented as a 422, but a 200 that says FAILED means the same.
@@ -183,7 +189,7 @@ public class SegmindProvider implements VideoProvider {
         if (answer.status() == 422) {
             return failed(answer.body());
         }
-        JsonNode body = exchange.json("result", answer);
+        JsonNode body = exchange.json(ProviderOperation.RESULT, answer);
         String raw = StatusBodies.text(body, "status");
         Phase phase = raw == null ? Phase.COMPLETED : phase(raw);
         if (phase == Phase.FAILED) {

@@ -1,4 +1,4 @@
-package io.genworker.tracking;
+package io.genworker.joblog;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +26,7 @@ import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.kafka.KafkaSettings;
-import io.genworker.kafka.KafkaWriter;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.publish.ResultCommitter;
 import io.smallrye.common.annotation.Identifier;
 
 /**
@@ -43,12 +41,9 @@ public class JobLogConsumer {
 
     private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
-    private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(5);
 
-    private final JobTracker tracker;
-    private final KafkaWriter writer;
-    private final ResultCommitter committer;
+    private final JobLogListener tracker;
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
@@ -60,12 +55,9 @@ public class JobLogConsumer {
     private AutoCloseable consumerMetrics;
     private Thread thread;
 
-    public JobLogConsumer(JobTracker tracker, KafkaWriter writer, ResultCommitter committer,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
-            WorkerMetrics metrics, OwnershipLease lease) {
+    public JobLogConsumer(JobLogListener tracker, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            WorkerConfig config, WorkerMetrics metrics, OwnershipLease lease) {
         this.tracker = tracker;
-        this.writer = writer;
-        this.committer = committer;
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
@@ -257,9 +249,6 @@ public class JobLogConsumer {
         partitions.forEach(replayEnds::remove);
         paused.removeAll(partitions);
         tracker.revoked(partitions);
-        // Writes already sent for these jobs land before the partitions move, so the next owner's replay sees them.
-        writer.flush();
-        committer.awaitIdle(HAND_OVER_WAIT);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {

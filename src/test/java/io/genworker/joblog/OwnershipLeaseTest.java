@@ -1,4 +1,4 @@
-package io.genworker.tracking;
+package io.genworker.joblog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

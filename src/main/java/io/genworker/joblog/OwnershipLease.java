@@ -1,4 +1,4 @@
-package io.genworker.tracking;
+package io.genworker.joblog;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -21,7 +21,8 @@ import io.genworker.config.WorkerConfig;
  * What it does not cover: the client's gauge counts heartbeats sent, not answered, in whole seconds. A worker cut
  * off from the coordinator but still polling keeps a fresh lease until its own client gives up on the session,
  * about half a session timeout after the group has already moved its partitions. Closing that window entirely
- * would need every transition written in a transaction fenced per partition.
+ * would need every transition written in a transaction fenced per partition. It lives with the consumer that renews
+ * it; the tracker reads it before every write.
  */
 @ApplicationScoped
 public class OwnershipLease {

@@ -1,0 +1,296 @@
+package io.genworker.tracking;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.genworker.job.Deadlines;
+import io.genworker.job.ErrorCode;
+import io.genworker.job.JobError;
+import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
+import io.genworker.metrics.WorkerMetrics;
+import io.genworker.polling.PollPolicy;
+import io.genworker.provider.GenerationStatus;
+import io.genworker.provider.ProviderCallException;
+import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderOperation;
+import io.genworker.provider.VideoProvider;
+
+/**
+ * Moves one job at a time through its state machine: REQUESTED -> SUBMITTING -> SUBMITTED -> COMPLETED | FAILED.
+ * It submits and polls through {@link ProviderAccess}, writes each transition through {@link JobLogWriter} before
+ * the next step, reacts to failures as {@link FailurePolicy} decides, and waits only on the job's timer. Runs on
+ * the tracker's context.
+ */
+final class JobDriver {
+
+    private static final Logger LOG = Logger.getLogger(JobDriver.class);
+
+    /** Told when a job's terminal record and result are committed. */
+    interface Retirement {
+        void retire(TrackedJob job);
+    }
+
+    private final ProviderAccess providers;
+    private final JobLogWriter writer;
+    private final JobTimers timers;
+    private final FailurePolicy failures;
+    private final PollPolicy polls;
+    private final WorkerMetrics metrics;
+    private final Executor onContext;
+    private final Clock clock;
+    private final boolean resubmitUncertain;
+    private final Retirement retirement;
+
+    JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
+            boolean resubmitUncertain, WorkerMetrics metrics, Executor onContext, Clock clock,
+            Retirement retirement) {
+        this.providers = providers;
+        this.writer = writer;
+        this.timers = timers;
+        this.failures = new FailurePolicy(polls, resubmitUncertain);
+        this.polls = polls;
+        this.metrics = metrics;
+        this.onContext = onContext;
+        this.clock = clock;
+        this.resubmitUncertain = resubmitUncertain;
+        this.retirement = retirement;
+    }
+
+    /** Takes the job's next step from the state it is in. */
+    void act(TrackedJob job) {
+        switch (job.record.state()) {
+            case REQUESTED -> submit(job);
+            case SUBMITTING -> {
+                if (resubmitUncertain) {
+                    LOG.warnf("job %s was interrupted while submitting; resubmitting as configured", job.id());
+                    submit(job);
+                } else {
+                    fail(job, ErrorCode.SUBMIT_UNCERTAIN, "the submission was interrupted (worker crash or hand-over)"
+                            + " and the provider may be running it; not sent again to avoid a second charge");
+                }
+            }
+            case SUBMITTED -> timers.schedule(job, Duration.ZERO, this::poll);
+            default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
+        }
+    }
+
+    /**
+     * The job's partition moved: every pending step of it does nothing from now on. A submission whose SUBMITTING
+     * record is on its way but whose call has not gone out is withdrawn: without a word the next owner would find
+     * it SUBMITTING and fail it as uncertain. The withdrawal follows the SUBMITTING record on the same partition
+     * (sends keep their order) and lands before the hand-over ends (the consumer flushes).
+     */
+    void handOver(TrackedJob job) {
+        job.dropped = true;
+        if (job.latestSent.state() == JobState.SUBMITTING && !job.submissionSent) {
+            LOG.infof("job %s handed over before its submission was sent: withdrawing it", job.id());
+            writer.appendDetached(job.latestSent.submitRefused(clock.instant()));
+        }
+        stop(job);
+    }
+
+    /** A previous owner's result for this job landed after the replay: it is finished, nothing more to do here. */
+    void finishedElsewhere(TrackedJob job, JobRecord terminal) {
+        job.record = terminal;
+        retirement.retire(job);
+        job.dropped = true;
+        stop(job);
+    }
+
+    private void stop(TrackedJob job) {
+        timers.cancel(job);
+        if (job.slot != null) {
+            job.slot.release();
+        }
+        providers.giveUpProbe(job);
+    }
+
+    // ---- submitting -------------------------------------------------------------------------------------------
+
+    private void submit(TrackedJob job) {
+        VideoProvider provider = providers.provider(job.record.provider());
+        if (expired(job, ProviderOperation.SUBMIT) || heldBack(job, provider, this::act)) {
+            return;
+        }
+        job.submissionSent = false;
+        providers.withSlot(job, provider, ProviderOperation.SUBMIT,
+                slot -> writer.write(job, job.record.submitting(clock.instant()),
+                        () -> writer.whenOwned(job, j -> sendSubmission(j, provider, slot))),
+                () -> retryLater(job));
+    }
+
+    /**
+     * The paid call, once SUBMITTING is in the log. The lease is checked again (by the writer's guard): the process
+     * may have stalled while the write was in flight, and a new owner may already be driving the job.
+     */
+    private void sendSubmission(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot) {
+        JobRecord submitting = job.record;
+        job.probingProvider = null;
+        job.submissionSent = true;
+        providers.call(() -> provider.submit(submitting))
+                .emitOn(onContext)
+                .subscribe().with(
+                        submission -> {
+                            slot.release();
+                            if (job.dropped) {
+                                return;
+                            }
+                            providers.accountAccepted(provider.id());
+                            metrics.submitted(job.record);
+                            job.streak = ErrorStreak.NONE;
+                            writer.write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
+                                    clock.instant()), () -> {
+                                        job.lastSeenRunning = job.record.submittedAt();
+                                        timers.schedule(job, polls.nextPoll(job.record, 0, clock.instant()),
+                                                this::poll);
+                                    });
+                        },
+                        failure -> {
+                            slot.release();
+                            onFailure(job, ProviderOperation.SUBMIT,
+                                    ProviderErrors.fromTransport(provider.id(), ProviderOperation.SUBMIT, failure));
+                        });
+    }
+
+    // ---- polling ----------------------------------------------------------------------------------------------
+
+    private void poll(TrackedJob job) {
+        VideoProvider provider = providers.provider(job.record.provider());
+        if (heldBack(job, provider, this::poll)) {
+            return;
+        }
+        providers.withSlot(job, provider, ProviderOperation.POLL, slot -> {
+            job.polls++;
+            job.pollSentAt = clock.instant();
+            job.probingProvider = null;
+            String providerJobId = job.record.providerJobId();
+            providers.call(() -> provider.poll(providerJobId))
+                    .emitOn(onContext)
+                    .subscribe().with(
+                            status -> {
+                                slot.release();
+                                onStatus(job, status);
+                            },
+                            failure -> {
+                                slot.release();
+                                onFailure(job, ProviderOperation.POLL,
+                                        ProviderErrors.fromTransport(provider.id(), ProviderOperation.POLL, failure));
+                            });
+        }, () -> retryLater(job));
+    }
+
+    private void onStatus(TrackedJob job, GenerationStatus status) {
+        providers.accountAccepted(job.record.provider());
+        if (job.dropped) {
+            return;
+        }
+        job.streak = ErrorStreak.NONE;
+        switch (status.phase()) {
+            case COMPLETED -> {
+                generationEnded(job);
+                finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
+            }
+            case FAILED -> fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
+                    status.errorMessage());
+            default -> {
+                job.lastSeenRunning = job.pollSentAt;
+                pollAfter(job, polls.nextPoll(job.record, job.polls, clock.instant()));
+            }
+        }
+    }
+
+    /**
+     * The generation was seen finished: the policy learns how long it took (when this worker saw it running, or
+     * submitted it), and the detection delay's upper bound is recorded.
+     */
+    private void generationEnded(TrackedJob job) {
+        if (job.lastSeenRunning == null || job.pollSentAt == null) {
+            return;
+        }
+        polls.generationEnded(job.record, job.lastSeenRunning, job.pollSentAt);
+        metrics.detectionDelay(job.record.provider(), job.record.model(),
+                Duration.between(job.lastSeenRunning, job.pollSentAt));
+    }
+
+    /** Polls again after the delay, unless the deadline has ended the job (the last poll happens at it). */
+    private void pollAfter(TrackedJob job, Duration delay) {
+        if (!expired(job, ProviderOperation.POLL)) {
+            timers.schedule(job, delay, this::poll);
+        }
+    }
+
+    // ---- failures ---------------------------------------------------------------------------------------------
+
+    private void onFailure(TrackedJob job, ProviderOperation operation, ProviderCallException e) {
+        String provider = job.record.provider();
+        providers.noteFailure(provider, e);
+        if (job.dropped) {
+            return;
+        }
+        Reaction reaction = failures.afterFailure(operation, e, job.record, job.streak, providers.isPaused(provider),
+                clock.instant());
+        if (reaction instanceof Reaction.Fail f) {
+            fail(job, f.code(), f.message());
+        } else if (reaction instanceof Reaction.Retry retry) {
+            job.streak = retry.streak();
+            if (retry.honoursRetryAfter()) {
+                metrics.retryAfterHonoured(provider);
+            }
+            if (operation == ProviderOperation.SUBMIT) {
+                refused(job, retry.delay());
+            } else {
+                LOG.debugf("poll of job %s failed transiently: %s", job.id(), e.getMessage());
+                pollAfter(job, retry.delay());
+            }
+        } else if (reaction instanceof Reaction.WaitForAccount wait) {
+            job.streak = wait.streak();
+            Duration delay = providers.waitForAccount(provider);
+            if (operation == ProviderOperation.SUBMIT) {
+                refused(job, delay);
+            } else {
+                timers.schedule(job, delay, this::poll);
+            }
+        }
+    }
+
+    /** The provider certainly did not take the submission: back to REQUESTED, submitted again after the delay. */
+    private void refused(TrackedJob job, Duration delay) {
+        writer.write(job, job.record.submitRefused(clock.instant()),
+                () -> timers.schedule(job, Deadlines.within(job.record, delay, clock.instant()), this::act));
+    }
+
+    /** Whether the deadline ended the job before its next call (it then fails). */
+    private boolean expired(TrackedJob job, ProviderOperation operation) {
+        Optional<Reaction.Fail> end = failures.expired(operation, job.record, job.streak,
+                providers.isPaused(job.record.provider()), clock.instant());
+        end.ifPresent(f -> fail(job, f.code(), f.message()));
+        return end.isPresent();
+    }
+
+    /** Whether the job must wait for its provider's account; it is then parked and asks again later. */
+    private boolean heldBack(TrackedJob job, VideoProvider provider, Consumer<TrackedJob> retry) {
+        Optional<Duration> wait = providers.holdBack(job, provider);
+        wait.ifPresent(delay -> timers.schedule(job, delay, retry));
+        return wait.isPresent();
+    }
+
+    private void retryLater(TrackedJob job) {
+        timers.schedule(job, JobLogWriter.WRITE_RETRY, this::act);
+    }
+
+    // ---- the end ----------------------------------------------------------------------------------------------
+
+    private void fail(TrackedJob job, ErrorCode code, String message) {
+        finish(job, job.record.failed(JobError.of(code, message), job.polls, clock.instant()));
+    }
+
+    private void finish(TrackedJob job, JobRecord terminal) {
+        writer.commitTerminal(job, terminal, retirement::retire);
+    }
+}

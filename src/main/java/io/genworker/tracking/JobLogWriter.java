@@ -1,0 +1,135 @@
+package io.genworker.tracking;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Writes the tracker's transitions to the job log: each one acknowledged before the job's next step, retried until
+ * it is, and none while the ownership lease is stale (see {@link OwnershipLease}). Terminal records go with their
+ * result in one transaction. Callbacks come back on the tracker's context.
+ */
+final class JobLogWriter {
+
+    private static final Logger LOG = Logger.getLogger(JobLogWriter.class);
+    static final Duration WRITE_RETRY = Duration.ofSeconds(1);
+    /** How soon a step held back by a stale ownership lease looks again. */
+    static final Duration LEASE_RETRY = Duration.ofMillis(200);
+    private static final int DETACHED_ATTEMPTS = 10;
+
+    private final Function<JobRecord, Uni<Void>> append;
+    private final Function<JobRecord, Uni<Void>> commitWithResult;
+    private final BooleanSupplier leaseFresh;
+    private final JobTimers timers;
+    private final Executor onContext;
+    private final Clock clock;
+
+    /**
+     * @param append writes one record to the job log, completing once the broker holds it
+     * @param commitWithResult writes a terminal record and its result in one transaction
+     */
+    JobLogWriter(Function<JobRecord, Uni<Void>> append, Function<JobRecord, Uni<Void>> commitWithResult,
+            BooleanSupplier leaseFresh, JobTimers timers, Executor onContext, Clock clock) {
+        this.append = append;
+        this.commitWithResult = commitWithResult;
+        this.leaseFresh = leaseFresh;
+        this.timers = timers;
+        this.onContext = onContext;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs the step while this worker may still believe it owns the job: never for a job handed over, and, while
+     * the lease is stale, only once the consumer has polled again (which drops the job if it moved). The wait uses
+     * the job's timer: the step is the job's next move.
+     */
+    void whenOwned(TrackedJob job, Consumer<TrackedJob> step) {
+        if (job.dropped) {
+            return;
+        }
+        if (!leaseFresh.getAsBoolean()) {
+            timers.schedule(job, LEASE_RETRY, j -> whenOwned(j, step));
+            return;
+        }
+        step.accept(job);
+    }
+
+    /** Writes a transition and only then runs the next step; a failed write is retried, never skipped. */
+    void write(TrackedJob job, JobRecord next, Runnable then) {
+        whenOwned(job, j -> {
+            j.latestSent = next;
+            append.apply(next)
+                    .emitOn(onContext)
+                    .subscribe().with(
+                            ok -> {
+                                if (!j.dropped) {
+                                    j.record = next;
+                                    then.run();
+                                }
+                            },
+                            failure -> {
+                                LOG.warnf("job-log write for %s failed, retrying: %s", j.id(), failure.getMessage());
+                                timers.schedule(j, WRITE_RETRY, again -> write(again, next, then));
+                            });
+        });
+    }
+
+    /**
+     * Commits the result and the terminal record (without the input) in one transaction: never lost, never
+     * published twice. {@code committed} runs once the transaction is, unless the job was handed over meanwhile.
+     */
+    void commitTerminal(TrackedJob job, JobRecord terminal, Consumer<TrackedJob> committed) {
+        whenOwned(job, j -> {
+            JobRecord kept = terminal.withoutInput();
+            j.latestSent = kept;
+            commitWithResult.apply(kept)
+                    .emitOn(onContext)
+                    .subscribe().with(
+                            ok -> {
+                                if (!j.dropped) {
+                                    j.record = kept;
+                                    committed.accept(j);
+                                }
+                            },
+                            failure -> timers.schedule(j, WRITE_RETRY,
+                                    again -> commitTerminal(again, terminal, committed)));
+        });
+    }
+
+    /**
+     * Writes the job's newest state again, beside its own transitions: it uses none of the job's timers (which hold
+     * its next step), and a retry re-reads the newest state, so a late retry cannot put an older state back at the
+     * head of the log. Nothing to do while the job waits in REQUESTED, or once its terminal record is being
+     * committed with its result (that commit writes it).
+     */
+    void reassert(TrackedJob job) {
+        JobRecord latest = job.latestSent;
+        if (job.dropped || latest.state() == JobState.REQUESTED || latest.state().isTerminal()) {
+            return;
+        }
+        if (!leaseFresh.getAsBoolean()) {
+            timers.detached(LEASE_RETRY, () -> reassert(job));
+            return;
+        }
+        append.apply(latest.reasserted(clock.instant()))
+                .emitOn(onContext)
+                .subscribe().with(ok -> {
+                }, failure -> timers.detached(WRITE_RETRY, () -> reassert(job)));
+    }
+
+    /** A record that belongs to no job driven here (a finished job's re-assertion, a withdrawal on hand-over). */
+    void appendDetached(JobRecord record) {
+        append.apply(record).onFailure().retry().withBackOff(WRITE_RETRY).atMost(DETACHED_ATTEMPTS)
+                .subscribe().with(ok -> {
+                }, failure -> LOG.errorf("could not re-assert job %s: %s", record.jobId(), failure.getMessage()));
+    }
+}

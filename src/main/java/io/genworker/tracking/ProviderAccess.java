@@ -1,0 +1,169 @@
+package io.genworker.tracking;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.metrics.WorkerMetrics;
+import io.genworker.provider.ProviderCallException;
+import io.genworker.provider.ProviderFault;
+import io.genworker.provider.ProviderOperation;
+import io.genworker.provider.ProviderPauses;
+import io.genworker.provider.VideoProvider;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate,
+ * taken from the provider's own settings), its pause while the account is refused (one probe at a time), and the
+ * event loops the HTTP calls run on. Confined to the tracker's context, except the calls themselves.
+ */
+final class ProviderAccess {
+
+    private static final Logger LOG = Logger.getLogger(ProviderAccess.class);
+
+    private final Function<String, VideoProvider> providers;
+    private final ProviderPauses pauses;
+    private final WorkerMetrics metrics;
+    private final ProviderGate.Timers gateTimers;
+    private final LongSupplier nanoTime;
+    private final Executor[] ioLoops;
+    private final Clock clock;
+    private final Map<String, ProviderGate> gates = new HashMap<>();
+    private int nextIoLoop;
+
+    /**
+     * @param ioLoops executors of the event loops that carry the provider calls, so that their I/O does not load
+     *        the tracker's own loop
+     */
+    ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, WorkerMetrics metrics,
+            ProviderGate.Timers gateTimers, LongSupplier nanoTime, Executor[] ioLoops, Clock clock) {
+        this.providers = providers;
+        this.pauses = pauses;
+        this.metrics = metrics;
+        this.gateTimers = gateTimers;
+        this.nanoTime = nanoTime;
+        this.ioLoops = ioLoops.clone();
+        this.clock = clock;
+    }
+
+    VideoProvider provider(String id) {
+        return providers.apply(id);
+    }
+
+    boolean isPaused(String provider) {
+        return pauses.isPaused(provider);
+    }
+
+    /**
+     * Whether the job may call its provider now: empty if so, else how long it should wait before asking again (no
+     * key configured, or the account refused and another job holds the probe). A job granted the probe of a paused
+     * provider carries it until it calls or gives it up.
+     */
+    Optional<Duration> holdBack(TrackedJob job, VideoProvider provider) {
+        Instant now = clock.instant();
+        if (!provider.configured()) {
+            if (!pauses.isPaused(provider.id())) {
+                LOG.warnf("no API key configured for provider %s: its jobs wait", provider.id());
+            }
+            pauses.accountRefused(provider.id(), "no API key configured", now);
+            return Optional.of(waitForAccount(provider.id()));
+        }
+        boolean paused = pauses.isPaused(provider.id());
+        if (!pauses.mayCall(provider.id(), now)) {
+            return Optional.of(waitForAccount(provider.id()));
+        }
+        if (paused) {
+            job.probingProvider = provider.id();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Runs the call once the provider's gate lets it out; a job handed over meanwhile gives its turn away. If the
+     * call cannot even start, the slot is released and {@code onStartFailure} gives the job its next step.
+     */
+    void withSlot(TrackedJob job, VideoProvider provider, ProviderOperation operation,
+            Consumer<ProviderGate.Slot> call, Runnable onStartFailure) {
+        gates.computeIfAbsent(provider.id(), id -> gate(provider))
+                .acquire(operation, () -> job.dropped, slot -> {
+                    if (job.dropped) {
+                        slot.release();
+                        giveUpProbe(job);
+                        return;
+                    }
+                    job.slot = slot;
+                    try {
+                        call.accept(slot);
+                    } catch (RuntimeException e) {
+                        // Never leave a slot taken or a job without a next step.
+                        LOG.errorf(e, "starting a %s call for job %s failed; trying again", operation, job.id());
+                        slot.release();
+                        onStartFailure.run();
+                    }
+                });
+    }
+
+    /**
+     * Starts a provider call on one of the I/O loops: the HTTP client then encodes, sends and decodes there, and
+     * only the outcome comes back (callers emit on the tracker's context). The tracker's loop was the bottleneck of
+     * the end-to-end benchmark, with the HTTP client's work a large part of it.
+     */
+    <T> Uni<T> call(Supplier<Uni<T>> call) {
+        nextIoLoop = (nextIoLoop + 1) % ioLoops.length;
+        return Uni.createFrom().deferred(call::get).runSubscriptionOn(ioLoops[nextIoLoop]);
+    }
+
+    /** A job granted a paused provider's probe will not call after all: the next job may probe. */
+    void giveUpProbe(TrackedJob job) {
+        if (job.probingProvider != null) {
+            pauses.probeInconclusive(job.probingProvider, clock.instant());
+            job.probingProvider = null;
+        }
+    }
+
+    /** The provider answered a call: the account works. */
+    void accountAccepted(String provider) {
+        pauses.accountAccepted(provider);
+    }
+
+    /** What a failed call says of the account: refused (pause), fine (resume), or nothing yet (probe again). */
+    void noteFailure(String provider, ProviderCallException e) {
+        Instant now = clock.instant();
+        if (e.fault() == ProviderFault.PROVIDER_WIDE) {
+            if (!pauses.isPaused(provider)) {
+                LOG.errorf("provider %s refuses the account, pausing its jobs: %s", provider, e.getMessage());
+            }
+            pauses.accountRefused(provider, e.getMessage(), now);
+        } else if (e.fault() == ProviderFault.JOB_FATAL || e.fault() == ProviderFault.EXPIRED) {
+            pauses.accountAccepted(provider);
+        } else {
+            pauses.probeInconclusive(provider, now);
+        }
+    }
+
+    /** Until the paused provider's next probe, spread over a second so that parked jobs do not return at once. */
+    Duration waitForAccount(String provider) {
+        return pauses.waitBeforeRetry(provider, clock.instant())
+                .plusMillis(ThreadLocalRandom.current().nextLong(1000));
+    }
+
+    private ProviderGate gate(VideoProvider provider) {
+        WorkerConfig.Provider limits = provider.settings();
+        String id = provider.id();
+        return new ProviderGate(limits.maxConcurrentCalls(),
+                ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()), gateTimers, nanoTime,
+                (operation, nanos) -> metrics.rateLimiterWait(id, operation.tag(), Duration.ofNanos(nanos)));
+    }
+}

@@ -1,0 +1,352 @@
+package io.genworker.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import io.genworker.catalogue.ModelCatalogue;
+import io.genworker.config.WorkerConfig;
+import io.genworker.job.ErrorCode;
+import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
+import io.genworker.job.Video;
+import io.genworker.metrics.WorkerMetrics;
+import io.genworker.polling.PollPolicy;
+import io.genworker.provider.GenerationStatus;
+import io.genworker.provider.ProviderErrors;
+import io.genworker.provider.ProviderOperation;
+import io.genworker.provider.ProviderPauses;
+import io.genworker.provider.Submission;
+import io.genworker.provider.VideoProvider;
+import io.genworker.support.StubWorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One job through the driver, on virtual time, with a fake provider and a fake job log: what is written, in which
+ * order, and which paid calls go out.
+ */
+class JobDriverTest {
+
+    private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
+    private static final ModelCatalogue CATALOGUE = ModelCatalogue.fromClasspath(new ObjectMapper());
+    private static final Executor DIRECT = Runnable::run;
+
+    private final ManualTime time = new ManualTime(T);
+    private final FakeProvider provider = new FakeProvider();
+    private final List<JobRecord> appended = new ArrayList<>();
+    private final List<JobRecord> committed = new ArrayList<>();
+    private final List<CompletableFuture<Void>> unacknowledged = new ArrayList<>();
+    private final List<TrackedJob> retired = new ArrayList<>();
+    private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+    private final ProviderPauses pauses = new ProviderPauses(Duration.ofSeconds(60), metrics);
+    private final JobTimers timers = new JobTimers(time);
+    private boolean leaseFresh = true;
+    private boolean brokerAcknowledges = true;
+
+    private final JobLogWriter writer = new JobLogWriter(this::append, this::commit, () -> leaseFresh, timers, DIRECT,
+            time);
+    private final ProviderAccess access = new ProviderAccess(id -> provider, pauses, metrics, time, time::nanos,
+            new Executor[] { DIRECT }, time);
+
+    @Test
+    void aJobIsSubmittedOncePolledUntilDoneAndCommittedWithItsResult() {
+        provider.polls(running(), completed());
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        time.advance(Duration.ofSeconds(5));
+        time.advance(Duration.ofSeconds(10));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTED);
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(provider.polls).isEqualTo(2);
+        assertThat(states(committed)).containsExactly(JobState.COMPLETED);
+        assertThat(committed.get(0).input()).as("the input stays in the log, not in the result").isNull();
+        assertThat(retired).containsExactly(job);
+    }
+
+    @Test
+    void aRateLimitedSubmissionGoesBackToRequestedAndIsSentAgainAfterTheBackoff() {
+        provider.submissions(() -> refused(429), this::accepted);
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        assertThat(provider.submits).isEqualTo(1);
+        time.advance(Duration.ofSeconds(2));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.REQUESTED, JobState.SUBMITTING,
+                JobState.SUBMITTED);
+        assertThat(appended.get(1).submitAttempts()).isEqualTo(1);
+        assertThat(provider.submits).isEqualTo(2);
+    }
+
+    @Test
+    void anAmbiguousSubmissionFailsUncertainAndIsNeverSentAgain() {
+        provider.submissions(() -> refused(504));
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        time.advance(Duration.ofHours(1));
+
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.SUBMIT_UNCERTAIN));
+    }
+
+    @Test
+    void aStaleOwnershipLeaseHoldsBackEveryWriteUntilItIsFresh() {
+        leaseFresh = false;
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        time.advance(Duration.ofSeconds(5));
+        assertThat(appended).isEmpty();
+        assertThat(provider.submits).isZero();
+
+        leaseFresh = true;
+        time.advance(JobLogWriter.LEASE_RETRY);
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTED);
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaseThatWentStaleWhileSubmittingWasWrittenHoldsThePaidCallBack() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
+
+        leaseFresh = false;
+        acknowledgeAll();
+        time.advance(Duration.ofSeconds(3));
+        assertThat(provider.submits).isZero();
+
+        leaseFresh = true;
+        time.advance(JobLogWriter.LEASE_RETRY);
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aJobHandedOverBeforeItsCallWentOutIsWithdrawnAndNeverSent() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.handOver(job);
+        acknowledgeAll();
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.REQUESTED);
+        assertThat(appended.get(1).submitAttempts()).as("same attempt: a withdrawal, not a new request")
+                .isEqualTo(appended.get(0).submitAttempts());
+        assertThat(provider.submits).isZero();
+    }
+
+    @Test
+    void aJobHandedOverAfterItsCallWentOutIsNotWithdrawn() {
+        CompletableFuture<Submission> answer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(answer));
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.handOver(job);
+        answer.complete(new Submission("p-late", null));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aJobFoundSubmittingAfterAReplayFailsUncertainUnlessResubmittingIsConfigured() {
+        TrackedJob interrupted = track(requested().submitting(T));
+        driver(false).act(interrupted);
+        assertThat(provider.submits).isZero();
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.SUBMIT_UNCERTAIN));
+
+        TrackedJob resubmitted = track(requested().submitting(T));
+        driver(true).act(resubmitted);
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aPollThatFindsTheGenerationGoneEndsTheJobExpired() {
+        provider.polls(() -> refusedPoll(404));
+        TrackedJob job = track(requested().submitting(T).submitted("p-1", null, T));
+
+        driver(false).act(job);
+        time.advance(Duration.ofMillis(1));
+
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.RESULT_EXPIRED));
+    }
+
+    @Test
+    void jobsOfAProviderWithoutAKeyWaitWithoutFailingAndGoOnceItHasOne() {
+        provider.configured = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        time.advance(Duration.ofMinutes(10));
+        assertThat(provider.submits).isZero();
+        assertThat(committed).isEmpty();
+        assertThat(pauses.isPaused("aimlapi")).isTrue();
+
+        provider.configured = true;
+        pauses.accountAccepted("aimlapi");
+        time.advance(Duration.ofSeconds(61));
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void theDeadlineEndsAJobTheProviderKeptRateLimitingAsRateLimited() {
+        provider.submissions(() -> refused(429));
+        TrackedJob job = track(JobRecord.requested("job-1", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
+                T.plusSeconds(30)));
+
+        driver(false).act(job);
+        time.advance(Duration.ofMinutes(2));
+
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.RATE_LIMITED));
+        assertThat(provider.submits).isGreaterThan(1);
+    }
+
+    // ---- the fakes --------------------------------------------------------------------------------------------
+
+    private JobDriver driver(boolean resubmitUncertain) {
+        PollPolicy polls = PollPolicy.fixed(CATALOGUE, Duration.ofSeconds(5), Duration.ofSeconds(10),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
+        return new JobDriver(access, writer, timers, polls, resubmitUncertain, metrics, DIRECT, time, retired::add);
+    }
+
+    private Uni<Void> append(JobRecord record) {
+        appended.add(record);
+        if (brokerAcknowledges) {
+            return Uni.createFrom().voidItem();
+        }
+        CompletableFuture<Void> ack = new CompletableFuture<>();
+        unacknowledged.add(ack);
+        return Uni.createFrom().completionStage(ack);
+    }
+
+    private Uni<Void> commit(JobRecord terminal) {
+        committed.add(terminal);
+        return Uni.createFrom().voidItem();
+    }
+
+    private void acknowledgeAll() {
+        brokerAcknowledges = true;
+        List<CompletableFuture<Void>> acks = new ArrayList<>(unacknowledged);
+        unacknowledged.clear();
+        acks.forEach(ack -> ack.complete(null));
+    }
+
+    private static TrackedJob track(JobRecord record) {
+        return new TrackedJob(record, new TopicPartition("generation.jobs", 0));
+    }
+
+    private static JobRecord requested() {
+        return JobRecord.requested("job-1", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
+                T.plusSeconds(1200));
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode input() {
+        return JsonNodeFactory.instance.objectNode().put("prompt", "a cat");
+    }
+
+    private static List<JobState> states(List<JobRecord> records) {
+        return records.stream().map(JobRecord::state).toList();
+    }
+
+    private Uni<Submission> accepted() {
+        return Uni.createFrom().item(new Submission("p-" + provider.submits, null));
+    }
+
+    private Uni<Submission> refused(int status) {
+        return Uni.createFrom().failure(ProviderErrors.fromResponse("aimlapi", ProviderOperation.SUBMIT, status,
+                null, "{}", time.instant()));
+    }
+
+    private Uni<GenerationStatus> refusedPoll(int status) {
+        return Uni.createFrom().failure(ProviderErrors.fromResponse("aimlapi", ProviderOperation.POLL, status,
+                null, "{}", time.instant()));
+    }
+
+    private static Supplier<Uni<GenerationStatus>> running() {
+        return () -> Uni.createFrom().item(new GenerationStatus(GenerationStatus.Phase.RUNNING, null, null, false,
+                null, "generating"));
+    }
+
+    private static Supplier<Uni<GenerationStatus>> completed() {
+        return () -> Uni.createFrom().item(new GenerationStatus(GenerationStatus.Phase.COMPLETED,
+                new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, false, null, "completed"));
+    }
+
+    /** Answers from a script, then the last answer again (accepted, running by default). */
+    private final class FakeProvider implements VideoProvider {
+
+        private final ArrayDeque<Supplier<Uni<Submission>>> submissions = new ArrayDeque<>();
+        private final ArrayDeque<Supplier<Uni<GenerationStatus>>> statuses = new ArrayDeque<>();
+        private final WorkerConfig.Provider settings = new StubWorkerConfig().providers().aimlapi();
+        int submits;
+        int polls;
+        boolean configured = true;
+
+        @SafeVarargs
+        final void submissions(Supplier<Uni<Submission>>... script) {
+            submissions.addAll(List.of(script));
+        }
+
+        @SafeVarargs
+        final void polls(Supplier<Uni<GenerationStatus>>... script) {
+            statuses.addAll(List.of(script));
+        }
+
+        @Override
+        public String id() {
+            return "aimlapi";
+        }
+
+        @Override
+        public WorkerConfig.Provider settings() {
+            return settings;
+        }
+
+        @Override
+        public boolean configured() {
+            return configured;
+        }
+
+        @Override
+        public Uni<Submission> submit(JobRecord job) {
+            submits++;
+            Supplier<Uni<Submission>> next = submissions.size() > 1 ? submissions.poll() : submissions.peek();
+            return next == null ? accepted() : next.get();
+        }
+
+        @Override
+        public Uni<GenerationStatus> poll(String providerJobId) {
+            polls++;
+            Supplier<Uni<GenerationStatus>> next = statuses.size() > 1 ? statuses.poll() : statuses.peek();
+            return next == null ? running().get() : next.get();
+        }
+    }
+}
