@@ -153,6 +153,17 @@ public interface WorkerConfig {
 
         Learning learning();
 
+        /**
+         * Deprecated name of `worker.jobs.default-timeout`, still read as its default. Declared here so that a
+         * deployment that sets it still starts (the mapping refuses keys it does not know).
+         */
+        @Deprecated
+        Optional<Duration> defaultJobTimeout();
+
+        /** Deprecated name of `worker.jobs.max-timeout`, still read as its default. */
+        @Deprecated
+        Optional<Duration> maxJobTimeout();
+
         /** First delay after a transient error (429, 5xx, timeout); doubled per consecutive error, with jitter. */
         @WithDefault("1s")
         Duration backoffInitial();

@@ -84,7 +84,7 @@ final class JobDriver {
      * The job's partition moved: every pending step of it does nothing from now on. A submission whose SUBMITTING
      * record is on its way but whose call has not gone out is withdrawn: without a word the next owner would find
      * it SUBMITTING and fail it as uncertain. The withdrawal follows the SUBMITTING record on the same partition
-     * (sends keep their order) and lands before the hand-over ends (the consumer flushes).
+     * (sends keep their order) and lands before the hand-over ends ({@link JobTracker#revoked} flushes).
      */
     void handOver(TrackedJob job) {
         job.dropped = true;
@@ -119,10 +119,15 @@ final class JobDriver {
             return;
         }
         job.submissionSent = false;
-        providers.withSlot(job, provider, ProviderOperation.SUBMIT,
-                slot -> writer.write(job, job.record.submitting(clock.instant()),
-                        () -> writer.whenOwned(job, j -> sendSubmission(j, provider, slot))),
-                () -> retryLater(job));
+        providers.withSlot(job, provider, ProviderOperation.SUBMIT, slot -> {
+            // The queue for a slot can be long: a job whose deadline passed meanwhile is not paid for.
+            if (expired(job, ProviderOperation.SUBMIT)) {
+                slot.release();
+                return;
+            }
+            writer.write(job, job.record.submitting(clock.instant()),
+                    () -> writer.whenOwned(job, j -> sendSubmission(j, provider, slot)));
+        }, () -> retryLater(job));
     }
 
     /**

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
+import io.genworker.joblog.OwnershipLease;
 import io.smallrye.mutiny.Uni;
 
 /**

@@ -92,6 +92,14 @@ class FailurePolicyTest {
     }
 
     @Test
+    void aRetryCarriesTheStreakOnAndRemembersTheLastErrorsKind() {
+        Reaction.Retry retry = (Reaction.Retry) policy.afterFailure(POLL, failure(POLL, 503, null), job(FAR),
+                new ErrorStreak(2, true), false, NOW);
+
+        assertThat(retry.streak()).isEqualTo(new ErrorStreak(3, false));
+    }
+
+    @Test
     void anAmbiguousSubmissionIsRetriedOnlyWhenResubmittingIsConfigured() {
         assertThat(resubmitting.afterFailure(SUBMIT, failure(SUBMIT, 504, null), job(FAR), ErrorStreak.NONE, false,
                 NOW)).isInstanceOf(Reaction.Retry.class);

@@ -229,6 +229,94 @@ class JobDriverTest {
         assertThat(provider.submits).isGreaterThan(1);
     }
 
+    @Test
+    void aJobWhoseDeadlinePassedWhileItWaitedForAProviderSlotIsNotSubmitted() {
+        provider.settings = limitedTo(1);
+        CompletableFuture<Submission> slowAnswer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(slowAnswer), this::accepted);
+        JobDriver driver = driver(false);
+        driver.act(track(requested()));
+        TrackedJob waiting = track(JobRecord.requested("job-2", "aimlapi", "pixverse/v5/text-to-video", input(),
+                null, T, T.plusSeconds(30)));
+        driver.act(waiting);
+
+        time.advance(Duration.ofMinutes(1));
+        slowAnswer.complete(new Submission("p-1", null));
+
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(committed).singleElement().satisfies(failed -> {
+            assertThat(failed.jobId()).isEqualTo("job-2");
+            assertThat(failed.error().code()).isEqualTo(ErrorCode.TIMEOUT);
+        });
+        assertThat(appended).extracting(JobRecord::jobId).doesNotContain("job-2");
+    }
+
+    @Test
+    void aJobHandedOverDuringItsCallGivesItsSlotToTheNextJob() {
+        provider.settings = limitedTo(1);
+        provider.submissions(() -> Uni.createFrom().completionStage(new CompletableFuture<>()), this::accepted);
+        JobDriver driver = driver(false);
+        TrackedJob first = track(requested());
+        driver.act(first);
+        driver.act(track(JobRecord.requested("job-2", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
+                T.plusSeconds(1200))));
+        assertThat(provider.submits).isEqualTo(1);
+
+        driver.handOver(first);
+
+        assertThat(provider.submits).isEqualTo(2);
+    }
+
+    @Test
+    void aJobHandedOverWithAPausedProvidersProbeHandsTheProbeBack() {
+        pauses.accountRefused("aimlapi", "HTTP 401", T);
+        time.advance(Duration.ofSeconds(61));
+        brokerAcknowledges = false;
+        JobDriver driver = driver(false);
+        TrackedJob prober = track(requested());
+        driver.act(prober);
+        assertThat(prober.probingProvider).isEqualTo("aimlapi");
+
+        driver.handOver(prober);
+        acknowledgeAll();
+        driver.act(track(JobRecord.requested("job-2", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
+                T.plusSeconds(1200))));
+        time.advance(Duration.ofSeconds(62));
+
+        assertThat(provider.submits).as("the next job probed").isEqualTo(1);
+    }
+
+    @Test
+    void aJobAPreviousOwnerFinishedIsRetiredAndNeverPolledAgain() {
+        TrackedJob job = track(requested().submitting(T).submitted("p-1", null, T));
+        JobDriver driver = driver(false);
+        driver.act(job);
+        JobRecord theirs = job.record.completed(new Video("https://v/y.mp4", "video/mp4", "y.mp4", 2L), null, 3,
+                T.plusSeconds(1));
+
+        driver.finishedElsewhere(job, theirs);
+        time.advance(Duration.ofMinutes(5));
+
+        assertThat(retired).containsExactly(job);
+        assertThat(job.record).isEqualTo(theirs);
+        assertThat(provider.polls).isZero();
+        assertThat(committed).as("the previous owner published the result").isEmpty();
+    }
+
+    @Test
+    void anAnswerEndsTheErrorStreakSoALaterDeadlineIsAPlainTimeout() {
+        provider.polls(() -> refusedPoll(500), running());
+        TrackedJob job = track(JobRecord.requested("job-1", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
+                T.plusSeconds(30)).submitting(T).submitted("p-1", null, T));
+
+        driver(false).act(job);
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(provider.polls).isGreaterThan(2);
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.TIMEOUT));
+    }
+
     // ---- the fakes --------------------------------------------------------------------------------------------
 
     private JobDriver driver(boolean resubmitUncertain) {
@@ -300,12 +388,21 @@ class JobDriverTest {
                 new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, false, null, "completed"));
     }
 
+    /** The stub settings, but at most this many calls in flight. */
+    private static WorkerConfig.Provider limitedTo(int calls) {
+        WorkerConfig.Provider stub = new StubWorkerConfig().providers().aimlapi();
+        return (WorkerConfig.Provider) java.lang.reflect.Proxy.newProxyInstance(
+                WorkerConfig.Provider.class.getClassLoader(), new Class<?>[] { WorkerConfig.Provider.class },
+                (proxy, method, args) -> method.getName().equals("maxConcurrentCalls") ? calls
+                        : method.invoke(stub, args));
+    }
+
     /** Answers from a script, then the last answer again (accepted, running by default). */
     private final class FakeProvider implements VideoProvider {
 
         private final ArrayDeque<Supplier<Uni<Submission>>> submissions = new ArrayDeque<>();
         private final ArrayDeque<Supplier<Uni<GenerationStatus>>> statuses = new ArrayDeque<>();
-        private final WorkerConfig.Provider settings = new StubWorkerConfig().providers().aimlapi();
+        WorkerConfig.Provider settings = new StubWorkerConfig().providers().aimlapi();
         int submits;
         int polls;
         boolean configured = true;

@@ -46,6 +46,24 @@ class PartitionReplayTest {
     }
 
     @Test
+    void aRequestedAfterSubmittingIsAWithdrawalOnlyWithTheSameAttemptCount() {
+        JobRecord submitting = requested("a").submitting(T);
+        replay(requested("a"), submitting, requested("a"));
+        assertThat(partition.finishReplay()).as("a repeated request from intake carries no attempts")
+                .containsExactly(new PartitionReplay.Adopt(submitting, true));
+
+        PartitionReplay other = new PartitionReplay();
+        JobRecord second = submitting.submitRefused(T).submitting(T);
+        other.replay(requested("a"));
+        other.replay(submitting);
+        other.replay(submitting.submitRefused(T));
+        other.replay(second);
+        other.replay(submitting.submitRefused(T));
+        assertThat(other.finishReplay()).as("a withdrawal of attempt 1 does not withdraw attempt 2")
+                .containsExactly(new PartitionReplay.Adopt(second, true));
+    }
+
+    @Test
     void aRepeatedRequestDuringTheReplayIsNotTheJobsNewStateAndIsReasserted() {
         JobRecord submitted = requested("a").submitting(T).submitted("p-a", null, T);
         replay(requested("a"), submitted, requested("a"));
