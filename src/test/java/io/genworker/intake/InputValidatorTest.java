@@ -129,9 +129,12 @@ class InputValidatorTest {
                 .containsExactly(new ErrorDetail("input.image_url", "unknown-field", null));
     }
 
-    // file:, ftp:, javascript:, data:text/html, a URL without host: hostile corpus cases 54-59.
+    // file:, ftp:, javascript:, data:text/html, a URL without host: hostile corpus cases 54-59. The providers' schemas
+    // ask for RFC 3986 URIs: no raw non-ASCII text, spaces or line breaks, no brackets in a query or fragment.
     @ParameterizedTest
-    @ValueSource(strings = { "not a url", "data:image/png,raw" })
+    @ValueSource(strings = { "not a url", "data:image/png,raw", "https://example.com/premi\u00e8re.png",
+            "https://example.com/a.png?crop[x]=1", "https://example.com/a.png#frame[1]",
+            "data:image/png;base64,iVBORw0K GgoAAAANSUhEUg==", "data:image/png;base64,iVBORw0K\nGgoAAAANSUhEUg==" })
     void rejectsImageReferencesProvidersCannotFetch(String imageUrl) {
         assertThat(check(IMAGE_TO_VIDEO, ModelInputs.of(IMAGE_TO_VIDEO).put("image_url", imageUrl))).containsExactly(
                 new ErrorDetail("input.image_url", IMAGE_REFERENCE, imageUrl));
@@ -145,7 +148,8 @@ class InputValidatorTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "data:image/png;base64,AAAA", "http://example.com/a.png",
-            "https://cdn.example.com/x/y.jpg?sig=abc" })
+            "https://cdn.example.com/x/y.jpg?sig=abc", "https://[2001:db8::1]/a.png",
+            "https://example.com/premi%C3%A8re.png?crop%5Bx%5D=1" })
     void acceptsHttpUrlsAndBase64DataUris(String imageUrl) {
         assertThat(check(IMAGE_TO_VIDEO, ModelInputs.of(IMAGE_TO_VIDEO).put("image_url", imageUrl))).isEmpty();
     }
