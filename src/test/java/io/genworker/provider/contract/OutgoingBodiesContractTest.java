@@ -250,7 +250,8 @@ class OutgoingBodiesContractTest {
             assertThat(body.has(violation.property())).as("the adapter supplies %s", violation.property()).isTrue();
             return;
         }
-        assertThat(mismatches).as("the schema's verdict on the body %s", shorten(body)).isNotEmpty();
+        assertThat(mismatches).as("the schema's verdict on the body %s", shorten(body))
+                .anyMatch(mismatch -> mismatch.contains(violation.property()));
 
         assertRefusedNaming(read(violation.spec(), violation.input()), violation.property());
     }

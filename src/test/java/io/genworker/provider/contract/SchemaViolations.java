@@ -52,6 +52,13 @@ final class SchemaViolations {
             "a data URI with a line break", "data:image/png;base64,iVBORw0K\nGgoAAAANSUhEUg==",
             "a data URI with non-ASCII text", "data:image/png;base64,iVBORw0K\u00e9GgoAAAANSUhEUg=="));
 
+    /** Keywords of a property this class reads, or that constrain nothing; any other fails the derivation. */
+    private static final Set<String> KNOWN_KEYWORDS = Set.of("type", "enum", "anyOf", "oneOf", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "format", "nullable",
+            "default", "example", "description", "title");
+    /** An anyOf/oneOf branch may only list values: anything else would make the union of their enums wrong. */
+    private static final Set<String> KNOWN_BRANCH_KEYWORDS = Set.of("enum", "description", "title");
+
     private static final List<String> PATTERN_CANDIDATES = List.of("", " ", "!", "~~", "0", "a", "\u00e9");
 
     private SchemaViolations() {
@@ -74,6 +81,7 @@ final class SchemaViolations {
     }
 
     private static Map<String, JsonNode> values(String name, JsonNode property) {
+        requireOnly(KNOWN_KEYWORDS, property, name);
         Map<String, JsonNode> values = new LinkedHashMap<>(wrongTypes(property.path("type").asText()));
         List<JsonNode> allowed = allowed(property);
         if (!allowed.isEmpty()) {
@@ -144,7 +152,10 @@ final class SchemaViolations {
         List<JsonNode> allowed = new ArrayList<>();
         property.path("enum").forEach(allowed::add);
         for (String combinator : List.of("anyOf", "oneOf")) {
-            property.path(combinator).forEach(branch -> branch.path("enum").forEach(allowed::add));
+            property.path(combinator).forEach(branch -> {
+                requireOnly(KNOWN_BRANCH_KEYWORDS, branch, combinator + " branch");
+                branch.path("enum").forEach(allowed::add);
+            });
         }
         return allowed;
     }
@@ -175,6 +186,14 @@ final class SchemaViolations {
         Pattern compiled = Pattern.compile(pattern);
         return PATTERN_CANDIDATES.stream().filter(candidate -> !compiled.matcher(candidate).find()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no value known to break pattern of " + name));
+    }
+
+    private static void requireOnly(Set<String> known, JsonNode schema, String where) {
+        schema.fieldNames().forEachRemaining(keyword -> {
+            if (!known.contains(keyword)) {
+                throw new IllegalStateException("no way known to break keyword '" + keyword + "' of " + where);
+            }
+        });
     }
 
     private static Map<String, String> ordered(String... labelsAndValues) {
