@@ -103,18 +103,31 @@ final class InputValidator {
         return param == null ? null : param.defaultValue();
     }
 
-    /** Providers fetch http(s) URLs or read base64 data URIs; anything else (file:, ftp:, javascript:) is refused. */
+    /**
+     * Providers fetch http(s) URLs or read base64 data URIs; anything else (file:, ftp:, javascript:) is refused.
+     * Their request schemas ask for {@code format: uri} (RFC 3986), stricter than {@link java.net.URI}: ASCII only,
+     * and no brackets outside an IPv6 host.
+     */
     static boolean isImageReference(String text) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(text);
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+        boolean ascii = text.chars().allMatch(c -> c < 0x7f);
+        if (!ascii || hasBracket(uri.getRawQuery()) || hasBracket(uri.getRawFragment())) {
+            return false;
+        }
         String lower = text.toLowerCase();
         if (lower.startsWith("data:image/")) {
             return lower.contains(";base64,");
         }
-        try {
-            java.net.URI uri = new java.net.URI(text);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
+        return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    }
+
+    private static boolean hasBracket(String part) {
+        return part != null && (part.indexOf('[') >= 0 || part.indexOf(']') >= 0);
     }
 
     /** A value fit for an error detail: never a megabyte string. */

@@ -15,22 +15,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The hostile requests of {@code src/test/resources/hostile/requests}: each case's record (key and value bytes) and
- * the outcome its entry in {@code cases.json} declares.
+ * the outcome its entry in {@code cases.json} declares. Public so that the reader's own test feeds the same corpus
+ * to {@code RequestReader} without a broker.
  */
-final class HostileCorpus {
+public final class HostileCorpus {
 
     private static final String DIRECTORY = "/hostile/requests/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a refused request's result is published: under which id. */
-    enum AnsweredAs {
+    public enum AnsweredAs {
         KEY,
         JOB_ID,
         FALLBACK
     }
 
     /** An expected FAILED result: its code, and a detail whose field and rule start with these. */
-    record Refusal(String code, String field, String rule) {
+    public record Refusal(String code, String field, String rule) {
     }
 
     /**
@@ -38,10 +39,10 @@ final class HostileCorpus {
      *
      * @param dlqReason a part of the expected dead-letter reason, or null when a FAILED result is expected
      */
-    record Case(String name, String jobId, String key, byte[] value, String dlqReason, Refusal refusal,
+    public record Case(String name, String jobId, String key, byte[] value, String dlqReason, Refusal refusal,
             AnsweredAs answeredAs) {
 
-        boolean deadLetter() {
+        public boolean deadLetter() {
             return dlqReason != null;
         }
 
@@ -54,7 +55,7 @@ final class HostileCorpus {
     private HostileCorpus() {
     }
 
-    static List<Case> load() {
+    public static List<Case> load() {
         JsonNode index = read("cases.json", JSON::readTree);
         List<Case> cases = new ArrayList<>();
         for (JsonNode entry : index.path("cases")) {

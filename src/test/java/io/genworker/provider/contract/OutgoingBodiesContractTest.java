@@ -47,6 +47,7 @@ import io.genworker.job.ErrorDetail;
 import io.genworker.job.JobRecord;
 import io.genworker.provider.aimlapi.AimlApiProvider;
 import io.genworker.provider.contract.CatalogueInputs.Case;
+import io.genworker.provider.contract.SchemaViolations.Violation;
 import io.genworker.provider.segmind.SegmindProvider;
 import io.genworker.support.StubWorkerConfig;
 
@@ -55,7 +56,8 @@ import io.genworker.support.StubWorkerConfig;
  * {@code src/test/resources/contract/schemas}), and checks the other way round that whatever those schemas refuse,
  * intake refuses first, before any paid call. Inputs come from the catalogue's own description of each model, go
  * through the real {@link RequestReader}, and become bodies through the adapters' own {@code requestBody}, serialized
- * as {@code submit} serializes it.
+ * as {@code submit} serializes it. Wrong inputs also come from each schema's own constraints ({@link
+ * SchemaViolations}), so that the catalogue is not checked only against itself.
  */
 class OutgoingBodiesContractTest {
 
@@ -227,11 +229,31 @@ class OutgoingBodiesContractTest {
             assertThat(mismatches).as("the schema's verdict on the body this input would make").isEmpty();
         }
 
-        ReadOutcome outcome = read(refused.spec(), refused.input());
+        assertRefusedNaming(read(refused.spec(), refused.input()), refused.field());
+    }
 
-        assertThat(outcome).isInstanceOf(ReadOutcome.Invalid.class);
-        assertThat(((ReadOutcome.Invalid) outcome).error().code()).isEqualTo(ErrorCode.INVALID_REQUEST);
-        assertThat(details(outcome)).extracting(ErrorDetail::field).contains("input." + refused.field());
+    static Stream<Violation> schemaViolations() {
+        return CATALOGUE.models().stream().flatMap(spec -> SchemaViolations.of(spec, SCHEMAS.schema(spec)).stream());
+    }
+
+    /**
+     * The wrong inputs above come from the catalogue's rules or from a list written by hand; these come from the
+     * published schema's own constraints, so a rule the provider states and the catalogue lacks is caught too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schemaViolations")
+    void anInputBreakingAConstraintOfThePublishedSchemaIsRefusedBeforeAnyProviderCall(Violation violation) {
+        JsonNode body = sentBody(violation.spec(), violation.input());
+        List<String> mismatches = validate(violation.spec(), body);
+        if (violation.leftOut() && mismatches.isEmpty()) {
+            // Sent anyway: the adapter names the AI/ML API model and fills Segmind's documented defaults.
+            assertThat(body.has(violation.property())).as("the adapter supplies %s", violation.property()).isTrue();
+            return;
+        }
+        assertThat(mismatches).as("the schema's verdict on the body %s", shorten(body))
+                .anyMatch(mismatch -> mismatch.contains(violation.property()));
+
+        assertRefusedNaming(read(violation.spec(), violation.input()), violation.property());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -294,6 +316,13 @@ class OutgoingBodiesContractTest {
         VALIDATED.computeIfAbsent(spec.provider() + " " + spec.model(), model -> new AtomicInteger())
                 .incrementAndGet();
         return SCHEMAS.mismatches(spec, body);
+    }
+
+    /** Refused at intake, as an invalid request naming the field: no provider call is made for it. */
+    private static void assertRefusedNaming(ReadOutcome outcome, String field) {
+        assertThat(outcome).as("intake's verdict").isInstanceOf(ReadOutcome.Invalid.class);
+        assertThat(((ReadOutcome.Invalid) outcome).error().code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(details(outcome)).extracting(ErrorDetail::field).contains("input." + field);
     }
 
     private static List<ErrorDetail> details(ReadOutcome outcome) {

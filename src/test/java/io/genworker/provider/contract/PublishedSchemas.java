@@ -35,7 +35,7 @@ final class PublishedSchemas {
 
     private final Map<String, Published> schemas = new HashMap<>();
 
-    private record Published(Schema schema, Set<String> parameters, Set<String> required) {
+    private record Published(JsonNode node, Schema schema, Set<String> parameters, Set<String> required) {
     }
 
     PublishedSchemas(ModelCatalogue catalogue, ObjectMapper json) {
@@ -45,7 +45,7 @@ final class PublishedSchemas {
             node.path("properties").fieldNames().forEachRemaining(parameters::add);
             Set<String> required = new TreeSet<>();
             node.path("required").forEach(name -> required.add(name.asText()));
-            schemas.put(key(spec), new Published(REGISTRY.getSchema(node), parameters, required));
+            schemas.put(key(spec), new Published(node, REGISTRY.getSchema(node), parameters, required));
         }
     }
 
@@ -74,6 +74,11 @@ final class PublishedSchemas {
     /** The fields the published schema requires in a body. */
     Set<String> required(ModelSpec spec) {
         return schemas.get(key(spec)).required();
+    }
+
+    /** The model's published schema as written, for deriving values that break it. */
+    JsonNode schema(ModelSpec spec) {
+        return schemas.get(key(spec)).node();
     }
 
     private static String key(ModelSpec spec) {
