@@ -16,7 +16,7 @@ import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.polling.PollPolicy;
 
 /**
- * The benchmark the README names: poll policies in virtual time, end-to-end throughput on a real broker, and
+ * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker, and
  * memory per in-flight job. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
  * breaks what it measures (see {@link Verdict}).
  * <p>
