@@ -16,8 +16,9 @@ import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.polling.PollPolicy;
 
 /**
- * The benchmark the README names: poll policies in virtual time, end-to-end throughput on a real broker, and
- * memory per in-flight job. Prints a table and writes target/benchmark/summary.json.
+ * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker, and
+ * memory per in-flight job. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
+ * breaks what it measures (see {@link Verdict}).
  * <p>
  * System properties: {@code bench.sections} (comma list of policies, throughput, inflight; default all),
  * {@code bench.policy-jobs} (10000), {@code bench.seed} (42), {@code bench.throughput-jobs} (20000),
@@ -32,25 +33,31 @@ public final class Benchmark {
         Set<String> sections = Set.of(System.getProperty("bench.sections", "policies,throughput,inflight")
                 .split(","));
         Map<String, Object> summary = new LinkedHashMap<>();
+        Verdict verdict = new Verdict();
         if (sections.contains("policies")) {
             summary.putAll(policies(Integer.getInteger("bench.policy-jobs", 10_000),
-                    Long.getLong("bench.seed", 42L)));
+                    Long.getLong("bench.seed", 42L), verdict));
         }
         if (sections.contains("throughput")) {
-            summary.putAll(EndToEndBenchmark.throughput(Integer.getInteger("bench.throughput-jobs", 20_000)));
+            summary.putAll(EndToEndBenchmark.throughput(Integer.getInteger("bench.throughput-jobs", 20_000),
+                    verdict));
         }
         if (sections.contains("inflight")) {
-            summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000)));
+            summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000), verdict));
         }
+        List<String> failures = verdict.failures();
+        summary.put("failures", failures);
         Path out = Path.of("target", "benchmark", "summary.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(summary));
         System.out.println("\nwritten " + out.toAbsolutePath());
-        System.exit(0);
+        System.out.printf("BENCHMARK %s failures=%d%n", failures.isEmpty() ? "PASSED" : "FAILED", failures.size());
+        failures.forEach(f -> System.out.println("  " + f));
+        System.exit(failures.isEmpty() ? 0 : 1);
     }
 
-    static Map<String, Object> policies(int jobs, long seed) {
+    static Map<String, Object> policies(int jobs, long seed, Verdict verdict) {
         ModelCatalogue catalogue = PolicyBenchmark.catalogue();
         List<PolicyBenchmark.Job> workload = PolicyBenchmark.workload(jobs, seed);
         Duration backoffInitial = Duration.ofSeconds(1);
@@ -78,6 +85,7 @@ public final class Benchmark {
             entry.put("models_60_90s", PolicyBenchmark.toMap(o.sixtyToNinety()));
             policies.put(o.policy(), entry);
         }
+        verdict.adaptiveBeatsFixed(outcomes.get(0), outcomes.get(1));
         return Map.of("policies", policies);
     }
 

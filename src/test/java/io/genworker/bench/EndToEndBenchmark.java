@@ -35,6 +35,7 @@ import io.genworker.support.EmbeddedStack;
 import io.genworker.support.KafkaBroker;
 import io.genworker.support.ProviderSimulator;
 import io.genworker.support.Requests;
+import io.genworker.support.RunOutcome;
 import io.genworker.support.WorkerTopics;
 
 /**
@@ -52,10 +53,11 @@ final class EndToEndBenchmark {
 
     /**
      * An instant provider; N requests written as fast as the producer can; sustained jobs/s from the first request
-     * sent to the last result read. The worker polls at a fixed 250 ms here: with an instant provider the adaptive
-     * policy would first wait out the docs' 30-90 s prior, which measures the prior, not the pipeline.
+     * sent to the last result read, counting only COMPLETED results. The worker polls at a fixed 250 ms here: with
+     * an instant provider the adaptive policy would first wait out the docs' 30-90 s prior, which measures the
+     * prior, not the pipeline.
      */
-    static Map<String, Object> throughput(int jobs) throws Exception {
+    static Map<String, Object> throughput(int jobs, Verdict verdict) throws Exception {
         try (Stack stack = Stack.start(Duration.ZERO, Map.of(
                 "WORKER_POLLING_STRATEGY", "fixed",
                 "WORKER_POLLING_FIRST_POLL", "250ms",
@@ -73,8 +75,12 @@ final class EndToEndBenchmark {
             long calls = stack.simulator.submissions() + stack.simulator.polls() - callsBefore;
             double workerCores = (cpuTicks(stack.worker) - workerCpuBefore) / 100.0 / seconds;
             double ownCores = (ownCpuNanos() - ownCpuBefore) / 1e9 / seconds;
-            double perSecond = jobs / seconds;
+            RunOutcome outcome = outcome(stack, ids, Duration.ofSeconds(30));
+            verdict.jobs("throughput", outcome);
+            double perSecond = outcome.completed() / seconds;
             System.out.printf("%n== end to end, instant provider: %d jobs ==%n", jobs);
+            System.out.printf("  completed / failed    %8d / %d (duplicate results %d, double submissions %d)%n",
+                    outcome.completed(), outcome.failed(), outcome.duplicateResults(), outcome.doubleSubmissions());
             System.out.printf("  requests written in   %8.2f s%n", (produced - start) / 1e9);
             System.out.printf("  last result after     %8.2f s%n", seconds);
             System.out.printf("  sustained throughput  %8.0f jobs/s%n", perSecond);
@@ -85,6 +91,8 @@ final class EndToEndBenchmark {
             stages(stack.broker.bootstrapServers(), ids);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("throughput_jobs", jobs);
+            out.put("throughput_completed", outcome.completed());
+            out.put("throughput_failed", outcome.failed());
             out.put("throughput_jobs_per_s", PolicyBenchmark.round(perSecond));
             out.put("throughput_provider_calls_per_job", PolicyBenchmark.round((double) calls / jobs));
             out.put("throughput_worker_cpu_cores", PolicyBenchmark.round(workerCores));
@@ -97,7 +105,7 @@ final class EndToEndBenchmark {
      * N jobs held by the provider for ten minutes, all in flight at once on one worker with a 512 MB heap: heap
      * after a full GC minus the idle worker's, per job; and the worker's CPU while it only polls.
      */
-    static Map<String, Object> inFlight(int jobs) throws Exception {
+    static Map<String, Object> inFlight(int jobs, Verdict verdict) throws Exception {
         try (Stack stack = Stack.start(Duration.ofMinutes(10), Map.of(), "-Xmx512m")) {
             long idleHeap = heapAfterGc(stack.worker);
             List<String> ids = ids("if", jobs);
@@ -115,6 +123,8 @@ final class EndToEndBenchmark {
             double cpu = (cpuTicks(stack.worker) - cpuBefore) / 100.0 / window;
             double pollsPerSecond = (stack.simulator.polls() - pollsBefore) / window;
             double perJob = (double) (loadedHeap - idleHeap) / Math.max(1, inFlight);
+            // The provider holds every job for ten minutes, so none may have failed or been submitted twice.
+            verdict.jobs("in flight", outcome(stack, ids, Duration.ZERO));
             System.out.printf("%n== in flight: %d jobs held by the provider, worker heap capped at 512 MB ==%n", jobs);
             System.out.printf("  in flight             %8.0f%n", inFlight);
             System.out.printf("  heap idle / loaded    %8.1f / %.1f MB (after full GC)%n", idleHeap / 1e6,
@@ -174,6 +184,13 @@ final class EndToEndBenchmark {
                     (times.get(times.size() / 10) - start) / 1e3, (times.get(times.size() / 2) - start) / 1e3,
                     (times.get(times.size() - 1) - start) / 1e3);
         });
+    }
+
+    /** Every committed result of these jobs, read to the end of the topic, against the simulator's submissions. */
+    private static RunOutcome outcome(Stack stack, List<String> ids, Duration timeout) {
+        try (WorkerTopics topics = new WorkerTopics(stack.broker.bootstrapServers())) {
+            return RunOutcome.of(ids, topics.committedResults(ids, timeout), stack.simulator);
+        }
     }
 
     private static void warmUp(Stack stack, int jobs) throws Exception {
