@@ -8,10 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
-import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,14 +73,14 @@ class WorkerRebalanceIT {
         try {
             keeper.awaitReady();
             leaver.awaitReady();
-            awaitBothWorkersOwnJobLogPartitions();
+            TrackerGroup.awaitTwoOwners(topics);
 
             List<String> ids = sendJobs(stop);
             Awaitility.await("every job SUBMITTED in the job log").atMost(Duration.ofMinutes(2))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> topics.jobStates(ids).values().stream().filter("SUBMITTED"::equals).count()
                             == ids.size());
-            awaitBothWorkersOwnJobLogPartitions();
+            TrackerGroup.awaitTwoOwners(topics);
             List<String> leaversJobs = ids.stream().filter(id -> LEAVER_KEY.equals(submitterKey(id))).toList();
             assertThat(leaversJobs).as("jobs the leaver submitted").isNotEmpty().hasSizeLessThan(ids.size());
 
@@ -114,15 +112,6 @@ class WorkerRebalanceIT {
                 WorkerProcess.shortPolls(Map.of("AIMLAPI_API_KEY", apiKey,
                         // The shortest session the broker allows: the SIGKILL case hands over sooner.
                         "WORKER_TRACKER_SESSION_TIMEOUT", "6s")));
-    }
-
-    private static void awaitBothWorkersOwnJobLogPartitions() {
-        Awaitility.await("two workers owning job-log partitions").atMost(Duration.ofMinutes(1))
-                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> {
-                    List<Set<TopicPartition>> owners = topics.jobLogOwners();
-                    return owners.size() == 2 && owners.stream().noneMatch(Set::isEmpty);
-                });
     }
 
     private static List<String> sendJobs(Stop stop) {
