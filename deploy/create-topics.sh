@@ -24,6 +24,8 @@ DEDUP_WINDOW_MS="${DEDUP_WINDOW_MS:-604800000}"
 TOPICS_CMD="${KAFKA_BIN:+$KAFKA_BIN/}kafka-topics.sh"
 # A replay after a crash must see recent history uncompacted.
 MIN_COMPACTION_LAG_MS=3600000
+# The active segment is never compacted: roll it hourly so that a replay reads about one record per job.
+SEGMENT_MS=3600000
 
 create() {
   local topic="$1"
@@ -42,6 +44,6 @@ create() {
 
 create generation.requests --config cleanup.policy=delete
 create generation.jobs --config cleanup.policy=compact,delete --config "retention.ms=$DEDUP_WINDOW_MS" \
-  --config "min.compaction.lag.ms=$MIN_COMPACTION_LAG_MS"
+  --config "min.compaction.lag.ms=$MIN_COMPACTION_LAG_MS" --config "segment.ms=$SEGMENT_MS"
 create generation.results --config cleanup.policy=delete
 create generation.requests.dlq --config cleanup.policy=delete

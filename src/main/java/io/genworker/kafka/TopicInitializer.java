@@ -27,6 +27,12 @@ public class TopicInitializer {
     private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
     /** A replay after a crash must see recent history uncompacted. */
     private static final Duration MIN_COMPACTION_LAG = Duration.ofHours(1);
+    /**
+     * Kafka never compacts the active segment, and by default rolls it only after 7 days (or 1 GiB): the job log's
+     * newest week would stay uncompacted, five records a job, and every replay would read all of them. Rolling it
+     * hourly lets compaction keep about one record a job older than the compaction lag.
+     */
+    private static final Duration SEGMENT = Duration.ofHours(1);
 
     private final Map<String, Object> kafka;
     private final WorkerConfig.Topics topics;
@@ -42,7 +48,8 @@ public class TopicInitializer {
         all.add(topic(topics.jobs(), Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(topics.dedupWindow().toMillis()),
-                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis()))));
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis()),
+                TopicConfig.SEGMENT_MS_CONFIG, Long.toString(SEGMENT.toMillis()))));
         all.add(topic(topics.results(), Map.of()));
         all.add(topic(topics.deadLetters(), Map.of()));
         return all;

@@ -46,6 +46,7 @@ public class WorkerMetrics {
     public static final String JOBS_FAILED = PREFIX + "jobs.failed";
     public static final String JOBS_IN_FLIGHT = PREFIX + "jobs.in.flight";
     public static final String OLDEST_JOB_AGE = PREFIX + "jobs.oldest.age";
+    public static final String JOBS_REMEMBERED = PREFIX + "jobs.remembered";
     public static final String JOB_DURATION = PREFIX + "job.duration";
     public static final String PROVIDER_DURATION = PREFIX + "job.provider.duration";
     public static final String POLLS_PER_JOB = PREFIX + "job.polls";
@@ -78,6 +79,8 @@ public class WorkerMetrics {
             "Jobs owned by this worker and not finished", null);
     static final MeterSpec OLDEST_AGE_SPEC = new MeterSpec(OLDEST_JOB_AGE, Kind.GAUGE,
             "Age of the oldest unfinished job owned by this worker", SECONDS);
+    static final MeterSpec REMEMBERED_SPEC = new MeterSpec(JOBS_REMEMBERED, Kind.GAUGE,
+            "Finished jobs of this worker's partitions remembered to deduplicate repeated job ids", null);
     static final MeterSpec DURATION_SPEC = new MeterSpec(JOB_DURATION, Kind.TIMER,
             "Time from a job's arrival to its result", SECONDS, PROVIDER, MODEL, "outcome");
     static final MeterSpec PROVIDER_DURATION_SPEC = new MeterSpec(PROVIDER_DURATION, Kind.TIMER,
@@ -103,8 +106,8 @@ public class WorkerMetrics {
 
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
-            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, DURATION_SPEC,
-            PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC,
+            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
+            DURATION_SPEC,             PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC,
             PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC);
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
@@ -199,6 +202,12 @@ public class WorkerMetrics {
                 .register(registry);
         Gauge.builder(OLDEST_AGE_SPEC.name(), oldestAgeSeconds).baseUnit(OLDEST_AGE_SPEC.unit())
                 .description(OLDEST_AGE_SPEC.description()).register(registry);
+    }
+
+    /** How many finished jobs the tracker remembers for deduplication (within the dedup window). */
+    public void rememberedGauge(Supplier<Number> remembered) {
+        Gauge.builder(REMEMBERED_SPEC.name(), remembered).description(REMEMBERED_SPEC.description())
+                .register(registry);
     }
 
     /**

@@ -151,6 +151,9 @@ final class JobDriver {
                             job.streak = ErrorStreak.NONE;
                             writer.write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
                                     clock.instant()), () -> {
+                                        // Accepted: the input is in the log and no step needs it any more.
+                                        job.record = job.record.withoutInput();
+                                        job.latestSent = job.record;
                                         job.lastSeenRunning = job.record.submittedAt();
                                         timers.schedule(job, polls.nextPoll(job.record, 0, clock.instant()),
                                                 this::poll);

@@ -27,6 +27,7 @@ import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
 import io.genworker.joblog.JobLogListener;
+import io.genworker.joblog.JobLogReader;
 import io.genworker.joblog.OwnershipLease;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
@@ -48,6 +49,8 @@ public class JobTracker implements JobLogListener {
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
     /** How long a hand-over waits for the result transactions of the jobs it gives up. */
     private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
+    /** How often finished jobs older than the dedup window are forgotten. */
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     /** Event loops that carry the provider HTTP calls, so that their I/O does not load the tracker's own loop. */
     private static final int IO_LOOPS = 2;
 
@@ -58,7 +61,9 @@ public class JobTracker implements JobLogListener {
     private final ProviderPauses pauses;
     private final OwnershipLease lease;
     private final WorkerMetrics metrics;
+    private final JobLogReader reader;
     private final WorkerConfig.Tracker config;
+    private final Duration dedupWindow;
     private final PollPolicy policy;
     private final Clock clock;
 
@@ -66,13 +71,16 @@ public class JobTracker implements JobLogListener {
     private final Map<TopicPartition, PartitionReplay> owned = new HashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger replaying = new AtomicInteger();
+    private final AtomicInteger remembered = new AtomicInteger();
     private volatile Context context;
+    private Executor onContext;
+    private JobTimers timers;
     private JobLogWriter writer;
     private JobDriver driver;
 
     public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
-            WorkerConfig config, Clock clock) {
+            JobLogReader reader, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
         this.committer = committer;
@@ -80,7 +88,9 @@ public class JobTracker implements JobLogListener {
         this.pauses = pauses;
         this.lease = lease;
         this.metrics = metrics;
+        this.reader = reader;
         this.config = config.tracker();
+        this.dedupWindow = config.topics().dedupWindow();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
         // would be used from another thread, where it starts from the same seed in every replica.
         this.policy = PollPolicy.from(config.polling(), catalogue, new SplittableRandom());
@@ -90,14 +100,14 @@ public class JobTracker implements JobLogListener {
     /** Creates the tracker's context and its collaborators; called once before the job-log consumer starts. */
     public void start() {
         context = vertx.getOrCreateContext();
-        Executor onContext = task -> context.runOnContext(ignored -> task.run());
+        onContext = task -> context.runOnContext(ignored -> task.run());
         Executor[] ioLoops = new Executor[IO_LOOPS];
         for (int i = 0; i < IO_LOOPS; i++) {
             // Called off any Vert.x thread, each call makes a new context on the next event loop.
             Context io = vertx.getOrCreateContext();
             ioLoops[i] = task -> io.runOnContext(ignored -> task.run());
         }
-        JobTimers timers = new JobTimers(new JobTimers.Timers() {
+        timers = new JobTimers(new JobTimers.Timers() {
             @Override
             public long set(long millis, Runnable task) {
                 return vertx.setTimer(millis, id -> task.run());
@@ -116,6 +126,9 @@ public class JobTracker implements JobLogListener {
         driver = new JobDriver(providers, writer, timers, policy, config.resubmitUncertain(), metrics, onContext,
                 clock, this::retire);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
+        metrics.rememberedGauge(remembered::get);
+        // Set from the context, so that the pruning runs on it.
+        context.runOnContext(ignored -> vertx.setPeriodic(PRUNE_EVERY.toMillis(), id -> prune()));
     }
 
     @Override
@@ -186,8 +199,7 @@ public class JobTracker implements JobLogListener {
         if (partition == null || raw.value() == null) {
             return;
         }
-        if (!partition.replaying() && raw.key() != null
-                && !partition.needsBody(raw.key(), JobLog.stateOf(raw.headers()), runningHere(raw.key()))) {
+        if (!partition.replaying() && raw.key() != null && settledByHeader(partition, raw)) {
             return;
         }
         JobRecord record;
@@ -199,30 +211,77 @@ public class JobTracker implements JobLogListener {
             return;
         }
         if (partition.replaying()) {
-            partition.replay(record);
+            partition.replay(record, raw.offset());
             return;
         }
-        PartitionReplay.Decision decision = partition.live(record, runningHere(record.jobId()));
+        TrackedJob known = active.get(record.jobId());
+        noteOwnTerminal(known, record.state(), raw.offset());
+        carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
+    }
+
+    private boolean settledByHeader(PartitionReplay partition, ConsumerRecord<String, byte[]> raw) {
+        JobState header = JobLog.stateOf(raw.headers());
+        TrackedJob known = active.get(raw.key());
+        noteOwnTerminal(known, header, raw.offset());
+        return partition.settledByHeader(raw.key(), header, runningHere(known), raw.offset());
+    }
+
+    /** The echo of a terminal record this worker committed can come back before the commit's answer does. */
+    private static void noteOwnTerminal(TrackedJob known, JobState state, long offset) {
+        if (known != null && state != null && state.isTerminal() && known.latestSent.state().isTerminal()) {
+            known.terminalOffset = offset;
+        }
+    }
+
+    private void carryOut(TopicPartition tp, PartitionReplay partition, PartitionReplay.Decision decision,
+            TrackedJob known, long offset) {
         if (decision instanceof PartitionReplay.Adopt adopt) {
             adopt(tp, partition, adopt);
-        } else if (decision instanceof PartitionReplay.Duplicate duplicate) {
+        } else if (decision instanceof PartitionReplay.Duplicate) {
             metrics.duplicate();
-            TrackedJob known = active.get(record.jobId());
-            if (known != null) {
-                writer.reassert(known);
-            } else {
-                writer.appendDetached(duplicate.finished().reasserted(clock.instant()));
-            }
+            writer.reassert(known);
+        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
+            metrics.duplicate();
+        } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
+            confirmFinished(tp, partition, maybe);
         } else if (decision instanceof PartitionReplay.FinishedElsewhere elsewhere) {
-            TrackedJob known = active.get(record.jobId());
+            known.terminalOffset = offset;
             driver.finishedElsewhere(known, elsewhere.terminal());
         }
         // Anything else is the echo of a transition this worker wrote.
     }
 
+    /**
+     * A record bearing the fingerprint of a job that finished here: reads the job's terminal record back. The same
+     * id: the job is finished, and its terminal record is written again so that compaction keeps it as the job's
+     * last word. Another id: a new job whose fingerprint collides, adopted. Until the broker answers, retried.
+     */
+    private void confirmFinished(TopicPartition tp, PartitionReplay partition, PartitionReplay.MaybeDuplicate maybe) {
+        reader.read(tp, maybe.terminalOffset())
+                .emitOn(onContext)
+                .subscribe().with(found -> {
+                    if (owned.get(tp) != partition) {
+                        return;
+                    }
+                    String id = maybe.record().jobId();
+                    if (found.isPresent() && found.get().jobId().equals(id) && found.get().state().isTerminal()) {
+                        if (maybe.repeatedRequest()) {
+                            metrics.duplicate();
+                        }
+                        writer.appendDetached(found.get().reasserted(clock.instant()));
+                    } else {
+                        LOG.infof("job %s only shares a fingerprint with a finished job: adopting it", id);
+                        adopt(tp, partition, new PartitionReplay.Adopt(maybe.record(), false));
+                    }
+                }, failure -> {
+                    LOG.warnf("reading back the result of job %s failed, retrying: %s", maybe.record().jobId(),
+                            failure.getMessage());
+                    timers.detached(JobLogWriter.WRITE_RETRY, () -> confirmFinished(tp, partition, maybe));
+                });
+    }
+
     /** The newest state this worker sent for a job it drives, or null. */
-    private JobState runningHere(String jobId) {
-        TrackedJob known = active.get(jobId);
+    private static JobState runningHere(TrackedJob known) {
         return known == null ? null : known.latestSent.state();
     }
 
@@ -232,23 +291,23 @@ public class JobTracker implements JobLogListener {
             return;
         }
         replaying.decrementAndGet();
-        List<PartitionReplay.Adopt> jobs = partition.finishReplay();
+        List<PartitionReplay.Decision> decisions = partition.finishReplay();
         int resumed = 0;
-        for (PartitionReplay.Adopt job : jobs) {
-            adopt(tp, partition, job);
-            resumed += job.record().state().isTerminal() ? 0 : 1;
+        for (PartitionReplay.Decision decision : decisions) {
+            resumed += decision instanceof PartitionReplay.Adopt ? 1 : 0;
+            carryOut(tp, partition, decision, null, -1);
         }
-        LOG.infof("replayed %s: %d jobs, %d to resume", tp, jobs.size(), resumed);
+        partition.pruneFinishedBefore(clock.instant().minus(dedupWindow));
+        remembered.set(rememberedNow());
+        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume", tp, partition.finishedCount(), resumed);
     }
 
     private void adopt(TopicPartition tp, PartitionReplay partition, PartitionReplay.Adopt adopt) {
         JobRecord record = adopt.record();
-        if (record.state().isTerminal()) {
-            JobRecord kept = record.withoutInput();
-            partition.finished(kept);
-            if (adopt.reassert()) {
-                writer.appendDetached(kept.reasserted(clock.instant()));
-            }
+        TrackedJob running = active.get(record.jobId());
+        if (running != null) {
+            // Two records of a job taken for new ones (a fingerprint confirmed twice): one job, driven once.
+            writer.reassert(running);
             return;
         }
         TrackedJob job = new TrackedJob(record, tp);
@@ -277,6 +336,7 @@ public class JobTracker implements JobLogListener {
             }
         }
         inFlight.set(active.size());
+        remembered.set(rememberedNow());
         LOG.infof("revoked %s: %d jobs handed over", tp, partition.active().size());
     }
 
@@ -285,10 +345,27 @@ public class JobTracker implements JobLogListener {
         active.remove(job.id());
         PartitionReplay partition = owned.get(job.partition);
         if (partition != null) {
-            partition.finished(job.record);
+            partition.finished(job.record, job.terminalOffset);
         }
         inFlight.set(active.size());
         metrics.finished(job.record);
+    }
+
+    /** Forgets the finished jobs older than the dedup window: the job log has deleted them too. */
+    private void prune() {
+        Instant cutoff = clock.instant().minus(dedupWindow);
+        int pruned = 0;
+        for (PartitionReplay partition : owned.values()) {
+            pruned += partition.pruneFinishedBefore(cutoff);
+        }
+        remembered.set(rememberedNow());
+        if (pruned > 0) {
+            LOG.debugf("forgot %d jobs finished before %s", pruned, cutoff);
+        }
+    }
+
+    private int rememberedNow() {
+        return owned.values().stream().mapToInt(PartitionReplay::finishedCount).sum();
     }
 
     private double oldestAgeSeconds() {

@@ -1,5 +1,6 @@
 package io.genworker.tracking;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,6 +17,9 @@ import io.genworker.job.JobState;
  * then read live. Decides what each record means (a new job, a repeated job id, a previous owner's late result, the
  * echo of this worker's own transition) and returns the decision; the tracker carries it out. Knows nothing of
  * Kafka or Vert.x, so its rules are tested as record sequences in, decisions out.
+ * <p>
+ * Finished jobs are remembered compactly ({@link FinishedJobs}): a repeated id of one is a {@link MaybeDuplicate}
+ * until the tracker has read the job's terminal record back and seen the same id.
  */
 final class PartitionReplay {
 
@@ -24,113 +28,170 @@ final class PartitionReplay {
     }
 
     /**
-     * Take the job over (a terminal one is only remembered, for deduplication).
+     * Take the job over.
      *
      * @param reassert the job's newest state must be written again first: the newest record in the log is a
-     *        repeated REQUESTED, or a non-terminal record that landed after the job's result, which compaction must
-     *        not keep as its last word
+     *        repeated REQUESTED, which compaction must not keep as its last word
      */
     record Adopt(JobRecord record, boolean reassert) implements Decision {
     }
 
+    /** A repeated job id of a job in flight here: no provider call; its current state goes back to the log. */
+    record Duplicate() implements Decision {
+    }
+
     /**
-     * A repeated job id: no provider call; the job's current state goes back to the head of the log.
+     * The fingerprint of a job that finished here, after its terminal record (at {@code terminalOffset}). Read that
+     * record back: the same job id means the job is finished and its terminal record goes back to the head of the
+     * log (compaction must keep it as the job's last word); another id means a new job whose id's fingerprint
+     * collides, to adopt from {@code record}.
      *
-     * @param finished the job's terminal record when it already finished here; null while it is in flight
+     * @param repeatedRequest whether the record is a repeated request (counted as a duplicate), rather than a
+     *        transition that landed after the result
      */
-    record Duplicate(JobRecord finished) implements Decision {
+    record MaybeDuplicate(JobRecord record, long terminalOffset, boolean repeatedRequest) implements Decision {
+    }
+
+    /** A repeated request of a job that finished here, whose terminal record comes later in the log: count it. */
+    record DuplicateBeforeItsResult() implements Decision {
     }
 
     /** A previous owner finished this job after the replay boundary (its transaction committed late). */
     record FinishedElsewhere(JobRecord terminal) implements Decision {
     }
 
-    /** Nothing to do: the echo of a transition this worker wrote. */
+    /** Nothing to do: the echo of a transition this worker wrote, or a finished job's own record. */
     record Echo() implements Decision {
     }
 
     private static final Echo ECHO = new Echo();
 
     private boolean replaying = true;
-    /** During replay: the newest record of every job seen so far. */
+    /** During replay: the newest record of every unfinished job seen so far. */
     private final Map<String, JobRecord> replayed = new LinkedHashMap<>();
-    /** During replay: jobs whose newest record must not become their last word. */
+    /** During replay: jobs whose newest record is a repeated REQUESTED that must not become their last word. */
     private final Set<String> needsReassert = new HashSet<>();
+    /** During replay: records that came after the terminal record of a finished job's fingerprint. */
+    private final Map<String, JobRecord> afterFinish = new LinkedHashMap<>();
     /** Jobs of this partition in flight here. */
     private final Set<String> active = new HashSet<>();
-    /** Finished jobs of this partition, kept (without input) to deduplicate repeated job ids. */
-    private final Map<String, JobRecord> finished = new HashMap<>();
+    private final FinishedJobs finished = new FinishedJobs();
+    /** Jobs finished here whose terminal record has not come back from the log yet, by fingerprint. */
+    private final Map<Long, String> awaitingTerminal = new HashMap<>();
 
     boolean replaying() {
         return replaying;
     }
 
-    /** A record read before the replay's end: it only rebuilds the jobs' state. */
-    void replay(JobRecord record) {
-        JobRecord previous = replayed.get(record.jobId());
-        if (previous != null && previous.state() != JobState.REQUESTED && record.state() == JobState.REQUESTED
-                && !withdraws(previous, record)) {
+    /** A record read before the replay's end, at its offset: it only rebuilds the jobs' state. */
+    void replay(JobRecord record, long offset) {
+        String id = record.jobId();
+        long fingerprint = FinishedJobs.fingerprint(id);
+        if (record.state().isTerminal()) {
+            replayed.remove(id);
+            needsReassert.remove(id);
+            afterFinish.remove(id);
+            finished.put(fingerprint, offset, finishedAt(record));
+            return;
+        }
+        JobRecord previous = replayed.get(id);
+        if (previous == null && finished.contains(fingerprint)) {
+            // A finished job stays finished: a repeated request, or a re-assertion or withdrawal that landed after
+            // the result transaction (two producers, no order between them), must not bring it back to life.
+            afterFinish.put(id, record);
+        } else if (previous != null && previous.state() != JobState.REQUESTED
+                && record.state() == JobState.REQUESTED && !withdraws(previous, record)) {
             // A repeated request for a job already under way.
-            needsReassert.add(record.jobId());
-        } else if (previous != null && previous.state().isTerminal() && !record.state().isTerminal()) {
-            // A finished job stays finished: a re-assertion or withdrawal that landed after the result
-            // transaction (two producers, no order between them) must not bring it back to life.
-            needsReassert.add(record.jobId());
+            needsReassert.add(id);
         } else {
-            replayed.put(record.jobId(), record);
-            needsReassert.remove(record.jobId());
+            replayed.put(id, compact(record));
+            needsReassert.remove(id);
         }
     }
 
-    /** The replay reached its end: every job it rebuilt, in first-seen order, to adopt. */
-    List<Adopt> finishReplay() {
+    /**
+     * The replay reached its end: every unfinished job to adopt, in first-seen order, then the finished jobs whose
+     * terminal record must be confirmed and written again.
+     */
+    List<Decision> finishReplay() {
         replaying = false;
-        List<Adopt> adopt = new ArrayList<>(replayed.size());
+        List<Decision> decisions = new ArrayList<>(replayed.size() + afterFinish.size());
         for (JobRecord record : replayed.values()) {
-            adopt.add(new Adopt(record, needsReassert.contains(record.jobId())));
+            decisions.add(new Adopt(record, needsReassert.contains(record.jobId())));
         }
+        afterFinish.forEach((id, record) -> decisions.add(new MaybeDuplicate(record,
+                finished.offsetOf(FinishedJobs.fingerprint(id)), record.state() == JobState.REQUESTED
+                        && record.submitAttempts() == 0)));
         replayed.clear();
         needsReassert.clear();
-        return adopt;
+        afterFinish.clear();
+        return decisions;
     }
 
     /**
-     * Whether a live record needs its body read, judged from the state its header names: most live records are
-     * echoes of this worker's transitions, which the header alone recognises.
+     * Whether the state a live record's header names settles it, so that its body need not be read: most live
+     * records are echoes of this worker's transitions. A finished job's own terminal record only moves the offset
+     * its dedup entry points at.
      *
      * @param runningHere the newest state this worker sent for the job, or null if it does not drive it
      */
-    boolean needsBody(String jobId, JobState header, JobState runningHere) {
-        if (header == null || (runningHere == null && !finished.containsKey(jobId))) {
-            return true;
-        }
-        if (header == JobState.REQUESTED) {
+    boolean settledByHeader(String jobId, JobState header, JobState runningHere, long offset) {
+        if (header == null || header == JobState.REQUESTED) {
             // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
             // count tells them apart. They are rare, so they are parsed.
-            return true;
+            return false;
         }
-        // A terminal record for a job still running here came from a previous owner: its body matters.
-        return header.isTerminal() && runningHere != null && !runningHere.isTerminal();
+        if (runningHere != null) {
+            // A terminal record for a job still running here came from a previous owner: its body matters.
+            return !header.isTerminal() || runningHere.isTerminal();
+        }
+        long fingerprint = FinishedJobs.fingerprint(jobId);
+        if (!finished.contains(fingerprint)) {
+            return false;
+        }
+        if (header.isTerminal()) {
+            terminalRead(fingerprint, offset);
+        }
+        return true;
     }
 
     /**
-     * A record read after the replay.
+     * A record read after the replay, at its offset.
      *
      * @param runningHere the newest state this worker sent for the job, or null if it does not drive it
      */
-    Decision live(JobRecord record, JobState runningHere) {
-        JobRecord done = finished.get(record.jobId());
-        if (runningHere == null && done == null) {
+    Decision live(JobRecord record, JobState runningHere, long offset) {
+        long fingerprint = FinishedJobs.fingerprint(record.jobId());
+        if (runningHere != null) {
+            if (record.state() == JobState.REQUESTED) {
+                // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
+                return record.submitAttempts() == 0 ? new Duplicate() : ECHO;
+            }
+            return record.state().isTerminal() && !runningHere.isTerminal()
+                    ? new FinishedElsewhere(record.withoutInput()) : ECHO;
+        }
+        long terminalOffset = finished.offsetOf(fingerprint);
+        if (terminalOffset == FinishedJobs.ABSENT) {
+            if (record.state().isTerminal()) {
+                finished.put(fingerprint, offset, finishedAt(record));
+                return ECHO;
+            }
             return new Adopt(record, false);
         }
-        if (record.state() == JobState.REQUESTED) {
-            // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
-            return record.submitAttempts() == 0 ? new Duplicate(done) : ECHO;
+        if (record.state().isTerminal()) {
+            terminalRead(fingerprint, offset);
+            return ECHO;
         }
-        if (runningHere != null && record.state().isTerminal() && !runningHere.isTerminal()) {
-            return new FinishedElsewhere(record.withoutInput());
+        if (record.state() != JobState.REQUESTED || record.submitAttempts() > 0) {
+            return ECHO;
         }
-        return ECHO;
+        if (terminalOffset == FinishedJobs.NOT_YET_READ) {
+            // Finished here a moment ago: its terminal record follows this request in the log, so it stays the
+            // job's last word. The id kept until then confirms it is the same job.
+            return record.jobId().equals(awaitingTerminal.get(fingerprint)) ? new DuplicateBeforeItsResult()
+                    : new Adopt(record, false);
+        }
+        return new MaybeDuplicate(record, terminalOffset, true);
     }
 
     /** The job is now driven here. */
@@ -138,15 +199,51 @@ final class PartitionReplay {
         active.add(jobId);
     }
 
-    /** The job finished (here or elsewhere): remembered for deduplication, no longer in flight. */
-    void finished(JobRecord terminal) {
+    /**
+     * The job finished (here or elsewhere): remembered for deduplication, no longer in flight.
+     *
+     * @param terminalOffset where its terminal record is in the log, or {@link FinishedJobs#NOT_YET_READ}
+     */
+    void finished(JobRecord terminal, long terminalOffset) {
         active.remove(terminal.jobId());
-        finished.put(terminal.jobId(), terminal);
+        long fingerprint = FinishedJobs.fingerprint(terminal.jobId());
+        finished.put(fingerprint, terminalOffset, finishedAt(terminal));
+        if (terminalOffset == FinishedJobs.NOT_YET_READ) {
+            awaitingTerminal.put(fingerprint, terminal.jobId());
+        }
     }
 
     /** The jobs of this partition in flight here. */
     Set<String> active() {
         return active;
+    }
+
+    /** Forgets the finished jobs the job log no longer holds either (finished before the cut-off). */
+    int pruneFinishedBefore(Instant cutoff) {
+        return finished.pruneFinishedBefore(cutoff);
+    }
+
+    /** How many finished jobs are remembered, and the bytes that takes. */
+    int finishedCount() {
+        return finished.size();
+    }
+
+    long finishedBytes() {
+        return finished.bytes();
+    }
+
+    private void terminalRead(long fingerprint, long offset) {
+        finished.seen(fingerprint, offset);
+        awaitingTerminal.remove(fingerprint);
+    }
+
+    /** A submitted job needs no input any more: the job log keeps it, memory does not. */
+    private static JobRecord compact(JobRecord record) {
+        return record.state() == JobState.SUBMITTED ? record.withoutInput() : record;
+    }
+
+    private static Instant finishedAt(JobRecord terminal) {
+        return terminal.finishedAt() != null ? terminal.finishedAt() : terminal.updatedAt();
     }
 
     /**

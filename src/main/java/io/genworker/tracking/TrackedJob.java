@@ -38,6 +38,8 @@ final class TrackedJob {
     ErrorStreak streak = ErrorStreak.NONE;
     /** Set when the partition is revoked: every pending callback of this job then does nothing. */
     boolean dropped;
+    /** Where the job's terminal record landed in the log, once read back; remembered for deduplication. */
+    long terminalOffset = FinishedJobs.NOT_YET_READ;
 
     TrackedJob(JobRecord record, TopicPartition partition) {
         this.record = record;

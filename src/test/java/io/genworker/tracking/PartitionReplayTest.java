@@ -2,8 +2,8 @@ package io.genworker.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,17 +19,27 @@ class PartitionReplayTest {
     private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
 
     private final PartitionReplay partition = new PartitionReplay();
+    private long offset;
 
     @Test
-    void aReplayAdoptsEachJobInItsNewestStateInFirstSeenOrder() {
+    void aReplayAdoptsEachUnfinishedJobInItsNewestStateInFirstSeenOrder() {
         JobRecord a = requested("a");
         JobRecord b = requested("b");
-        replay(a, b, a.submitting(T), a.submitting(T).submitted("p-a", null, T));
+        JobRecord c = requested("c");
+        replay(a, b, c, a.submitting(T), submitted(a), completed(submitted(c)));
 
         assertThat(partition.finishReplay()).containsExactly(
-                new PartitionReplay.Adopt(a.submitting(T).submitted("p-a", null, T), false),
+                new PartitionReplay.Adopt(submitted(a).withoutInput(), false),
                 new PartitionReplay.Adopt(b, false));
         assertThat(partition.replaying()).isFalse();
+        assertThat(partition.finishedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSubmittedJobIsAdoptedWithoutItsInputWhichStaysInTheLog() {
+        replay(requested("a"), submitted(requested("a")));
+
+        assertThat(((PartitionReplay.Adopt) partition.finishReplay().get(0)).record().input()).isNull();
     }
 
     @Test
@@ -37,12 +47,8 @@ class PartitionReplayTest {
         JobRecord submitting = requested("a").submitting(T);
         replay(requested("a"), submitting, submitting.submitRefused(T));
 
-        List<PartitionReplay.Adopt> adopted = partition.finishReplay();
-
-        assertThat(adopted).hasSize(1);
-        assertThat(adopted.get(0).record().state()).isEqualTo(JobState.REQUESTED);
-        assertThat(adopted.get(0).record().submitAttempts()).isEqualTo(1);
-        assertThat(adopted.get(0).reassert()).isFalse();
+        assertThat(partition.finishReplay()).containsExactly(
+                new PartitionReplay.Adopt(submitting.submitRefused(T), false));
     }
 
     @Test
@@ -54,46 +60,70 @@ class PartitionReplayTest {
 
         PartitionReplay other = new PartitionReplay();
         JobRecord second = submitting.submitRefused(T).submitting(T);
-        other.replay(requested("a"));
-        other.replay(submitting);
-        other.replay(submitting.submitRefused(T));
-        other.replay(second);
-        other.replay(submitting.submitRefused(T));
+        other.replay(requested("a"), 0);
+        other.replay(submitting, 1);
+        other.replay(submitting.submitRefused(T), 2);
+        other.replay(second, 3);
+        other.replay(submitting.submitRefused(T), 4);
         assertThat(other.finishReplay()).as("a withdrawal of attempt 1 does not withdraw attempt 2")
                 .containsExactly(new PartitionReplay.Adopt(second, true));
     }
 
     @Test
     void aRepeatedRequestDuringTheReplayIsNotTheJobsNewStateAndIsReasserted() {
-        JobRecord submitted = requested("a").submitting(T).submitted("p-a", null, T);
-        replay(requested("a"), submitted, requested("a"));
+        replay(requested("a"), submitted(requested("a")), requested("a"));
 
-        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.Adopt(submitted, true));
+        assertThat(partition.finishReplay()).containsExactly(
+                new PartitionReplay.Adopt(submitted(requested("a")).withoutInput(), true));
     }
 
     @Test
     void aReassertionAfterTheRepeatedRequestLeavesNothingToReassert() {
-        JobRecord submitted = requested("a").submitting(T).submitted("p-a", null, T);
+        JobRecord submitted = submitted(requested("a"));
         replay(requested("a"), submitted, requested("a"), submitted.reasserted(T.plusSeconds(1)));
 
         assertThat(partition.finishReplay()).singleElement()
-                .satisfies(adopt -> assertThat(adopt.reassert()).isFalse());
+                .isEqualTo(new PartitionReplay.Adopt(submitted.reasserted(T.plusSeconds(1)).withoutInput(), false));
     }
 
     @Test
-    void aReassertionThatLandedAfterTheResultDoesNotBringTheJobBack() {
-        JobRecord submitted = requested("a").submitting(T).submitted("p-a", null, T);
-        JobRecord completed = completed(submitted);
-        replay(requested("a"), submitted, completed, submitted.reasserted(T.plusSeconds(2)));
+    void aRecordAfterAJobsResultIsConfirmedAgainstTheResultInsteadOfReviving() {
+        JobRecord submitted = submitted(requested("a"));
+        replay(requested("a"), submitted, completed(submitted));
+        long terminalAt = offset - 1;
+        replay(submitted.reasserted(T.plusSeconds(2)));
 
-        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.Adopt(completed, true));
+        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.MaybeDuplicate(
+                submitted.reasserted(T.plusSeconds(2)), terminalAt, false));
+    }
+
+    @Test
+    void aRepeatedRequestAfterAJobsResultIsAMaybeDuplicateOfThatResult() {
+        JobRecord submitted = submitted(requested("a"));
+        replay(requested("a"), submitted, completed(submitted));
+        long terminalAt = offset - 1;
+        replay(requested("a"));
+
+        assertThat(partition.finishReplay()).containsExactly(
+                new PartitionReplay.MaybeDuplicate(requested("a"), terminalAt, true));
+    }
+
+    @Test
+    void aResultWrittenAgainAfterTheRepeatedRequestSettlesItAndIsTheOffsetToConfirmAgainst() {
+        JobRecord done = completed(submitted(requested("a")));
+        replay(requested("a"), done, requested("a"), done.reasserted(T.plusSeconds(5)));
+        long newestTerminal = offset - 1;
+
+        assertThat(partition.finishReplay()).isEmpty();
+        assertThat(partition.live(requested("a"), null, offset))
+                .isEqualTo(new PartitionReplay.MaybeDuplicate(requested("a"), newestTerminal, true));
     }
 
     @Test
     void aNewJobReadLiveIsAdopted() {
         partition.finishReplay();
 
-        assertThat(partition.live(requested("a"), null)).isEqualTo(new PartitionReplay.Adopt(requested("a"), false));
+        assertThat(partition.live(requested("a"), null, 0)).isEqualTo(new PartitionReplay.Adopt(requested("a"), false));
     }
 
     @Test
@@ -101,18 +131,23 @@ class PartitionReplayTest {
         partition.finishReplay();
         partition.started("a");
 
-        assertThat(partition.live(requested("a"), JobState.SUBMITTED)).isEqualTo(new PartitionReplay.Duplicate(null));
+        assertThat(partition.live(requested("a"), JobState.SUBMITTED, 3)).isEqualTo(new PartitionReplay.Duplicate());
     }
 
     @Test
-    void aRepeatedRequestForAFinishedJobIsADuplicateCarryingItsResult() {
-        JobRecord completed = completed(requested("a").submitting(T).submitted("p-a", null, T));
+    void aRepeatedRequestReadBeforeTheResultOfAJobJustFinishedHereIsOnlyCounted() {
+        JobRecord done = completed(submitted(requested("a")));
         partition.finishReplay();
         partition.started("a");
-        partition.finished(completed);
+        partition.finished(done, FinishedJobs.NOT_YET_READ);
 
-        assertThat(partition.live(requested("a"), null)).isEqualTo(new PartitionReplay.Duplicate(completed));
+        assertThat(partition.live(requested("a"), null, 7)).isEqualTo(new PartitionReplay.DuplicateBeforeItsResult());
         assertThat(partition.active()).doesNotContain("a");
+
+        assertThat(partition.settledByHeader("a", JobState.COMPLETED, null, 8)).isTrue();
+        assertThat(partition.live(requested("a"), null, 9))
+                .as("once its result was read back, a repeat is checked against it")
+                .isEqualTo(new PartitionReplay.MaybeDuplicate(requested("a"), 8, true));
     }
 
     @Test
@@ -120,47 +155,63 @@ class PartitionReplayTest {
         JobRecord submitting = requested("a").submitting(T);
         partition.finishReplay();
 
-        assertThat(partition.live(submitting.submitRefused(T), JobState.REQUESTED))
+        assertThat(partition.live(submitting.submitRefused(T), JobState.REQUESTED, 1))
                 .isInstanceOf(PartitionReplay.Echo.class);
     }
 
     @Test
     void aPreviousOwnersLateResultFinishesAJobRunningHere() {
-        JobRecord submitted = requested("a").submitting(T).submitted("p-a", null, T);
+        JobRecord submitted = submitted(requested("a"));
         replay(requested("a"), submitted);
         partition.finishReplay();
         JobRecord late = completed(submitted);
 
-        PartitionReplay.Decision decision = partition.live(late, JobState.SUBMITTED);
-
-        assertThat(decision).isEqualTo(new PartitionReplay.FinishedElsewhere(late.withoutInput()));
+        assertThat(partition.live(late, JobState.SUBMITTED, offset))
+                .isEqualTo(new PartitionReplay.FinishedElsewhere(late.withoutInput()));
     }
 
     @Test
     void theEchoOfThisWorkersOwnResultChangesNothing() {
-        JobRecord completed = completed(requested("a").submitting(T).submitted("p-a", null, T));
         partition.finishReplay();
 
-        assertThat(partition.live(completed, JobState.COMPLETED)).isInstanceOf(PartitionReplay.Echo.class);
+        assertThat(partition.live(completed(submitted(requested("a"))), JobState.COMPLETED, 4))
+                .isInstanceOf(PartitionReplay.Echo.class);
     }
 
     @Test
     void onlyRecordsThatCanChangeSomethingNeedTheirBodyRead() {
         partition.finishReplay();
-        partition.finished(completed(requested("done").submitting(T).submitted("p", null, T)));
+        partition.finished(completed(submitted(requested("done"))), 5);
 
-        assertThat(partition.needsBody("a", null, JobState.SUBMITTED)).as("no header").isTrue();
-        assertThat(partition.needsBody("new", JobState.REQUESTED, null)).as("unknown job").isTrue();
-        assertThat(partition.needsBody("a", JobState.REQUESTED, JobState.SUBMITTED)).as("maybe a duplicate").isTrue();
-        assertThat(partition.needsBody("a", JobState.SUBMITTED, JobState.SUBMITTED)).as("own echo").isFalse();
-        assertThat(partition.needsBody("a", JobState.FAILED, JobState.SUBMITTED)).as("late result").isTrue();
-        assertThat(partition.needsBody("a", JobState.FAILED, JobState.FAILED)).as("own result").isFalse();
-        assertThat(partition.needsBody("done", JobState.COMPLETED, null)).as("finished here").isFalse();
+        assertThat(partition.settledByHeader("a", null, JobState.SUBMITTED, 9)).as("no header").isFalse();
+        assertThat(partition.settledByHeader("new", JobState.REQUESTED, null, 9)).as("unknown job").isFalse();
+        assertThat(partition.settledByHeader("a", JobState.REQUESTED, JobState.SUBMITTED, 9)).as("maybe a duplicate")
+                .isFalse();
+        assertThat(partition.settledByHeader("a", JobState.SUBMITTED, JobState.SUBMITTED, 9)).as("own echo").isTrue();
+        assertThat(partition.settledByHeader("a", JobState.FAILED, JobState.SUBMITTED, 9)).as("late result").isFalse();
+        assertThat(partition.settledByHeader("a", JobState.FAILED, JobState.FAILED, 9)).as("own result").isTrue();
+        assertThat(partition.settledByHeader("done", JobState.COMPLETED, null, 9)).as("finished here").isTrue();
+        assertThat(partition.live(requested("done"), null, 10)).as("the result's newest offset is kept")
+                .isEqualTo(new PartitionReplay.MaybeDuplicate(requested("done"), 9, true));
+    }
+
+    @Test
+    void finishedJobsAreForgottenOnceOlderThanTheDedupWindow() {
+        partition.finishReplay();
+        partition.finished(completed(submitted(requested("old"))), 1);
+        partition.finished(completedAt(submitted(requested("new")), T.plus(Duration.ofDays(6))), 2);
+
+        assertThat(partition.pruneFinishedBefore(T.plus(Duration.ofDays(3)))).isEqualTo(1);
+
+        assertThat(partition.finishedCount()).isEqualTo(1);
+        assertThat(partition.live(requested("old"), null, 3)).isEqualTo(new PartitionReplay.Adopt(requested("old"),
+                false));
+        assertThat(partition.live(requested("new"), null, 4)).isInstanceOf(PartitionReplay.MaybeDuplicate.class);
     }
 
     private void replay(JobRecord... records) {
         for (JobRecord record : records) {
-            partition.replay(record);
+            partition.replay(record, offset++);
         }
     }
 
@@ -169,8 +220,16 @@ class PartitionReplayTest {
                 JsonNodeFactory.instance.objectNode().put("prompt", "a cat"), null, T, T.plusSeconds(1200));
     }
 
+    private static JobRecord submitted(JobRecord requested) {
+        return requested.submitting(T).submitted("p-" + requested.jobId(), null, T);
+    }
+
     private static JobRecord completed(JobRecord submitted) {
-        return submitted.completed(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 2,
-                T.plusSeconds(60));
+        return completedAt(submitted, T.plusSeconds(60));
+    }
+
+    private static JobRecord completedAt(JobRecord submitted, Instant finished) {
+        return submitted.completed(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 2, finished)
+                .withoutInput();
     }
 }
