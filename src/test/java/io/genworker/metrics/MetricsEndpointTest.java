@@ -110,22 +110,24 @@ class MetricsEndpointTest {
         await().atMost(WAIT).untilAsserted(() -> {
             Delta delta = new Delta(before, new Scrape(scrape()));
             // The repeated request is valid and written to the job log too: received counts it, submitted does not.
-            assertThat(delta.of(counter(WorkerMetrics.RECEIVED_SPEC), textToVideo)).isEqualTo(4);
-            assertThat(delta.of(counter(WorkerMetrics.SUBMITTED_SPEC), textToVideo)).isEqualTo(3);
-            assertThat(delta.of(counter(WorkerMetrics.COMPLETED_SPEC), textToVideo)).isEqualTo(3);
-            assertThat(delta.of(counter(WorkerMetrics.CREDITS_SPEC), textToVideo)).isEqualTo(credits);
-            assertThat(delta.of(counter(WorkerMetrics.DUPLICATE_SPEC))).isEqualTo(1);
+            assertThat(delta.of(counter(WorkerMetrics.RECEIVED_SPEC), textToVideo)).as("received").isEqualTo(4);
+            assertThat(delta.of(counter(WorkerMetrics.SUBMITTED_SPEC), textToVideo)).as("submitted").isEqualTo(3);
+            assertThat(delta.of(counter(WorkerMetrics.COMPLETED_SPEC), textToVideo)).as("completed").isEqualTo(3);
+            assertThat(delta.of(counter(WorkerMetrics.CREDITS_SPEC), textToVideo)).as("credits").isEqualTo(credits);
+            assertThat(delta.of(counter(WorkerMetrics.DUPLICATE_SPEC))).as("duplicates").isEqualTo(1);
             for (String reason : List.of("invalid_request", "unsupported_model", "undecodable")) {
                 assertThat(delta.of(counter(WorkerMetrics.REJECTED_SPEC), "reason", reason)).as(reason).isEqualTo(1);
             }
             String polled = PrometheusNames.family(WorkerMetrics.POLLS_SPEC);
-            assertThat(delta.of(polled + "_count", textToVideo)).isEqualTo(3);
-            assertThat(delta.of(polled + "_sum", textToVideo)).isEqualTo(polls);
+            assertThat(delta.of(polled + "_count", textToVideo)).as("jobs with polls").isEqualTo(3);
+            assertThat(delta.of(polled + "_sum", textToVideo)).as("polls").isEqualTo(polls);
             String calls = counter(WorkerMetrics.CALLS_SPEC);
-            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "submit", "status", "200")).isEqualTo(3);
-            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "poll", "status", "500")).isEqualTo(1);
+            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "submit", "status", "200")).as("submits 200")
+                    .isEqualTo(3);
+            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "poll", "status", "500")).as("polls 500")
+                    .isEqualTo(1);
             // Every poll the results count is one call, answered 200 but for the injected 500.
-            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "poll")).isEqualTo(polls);
+            assertThat(delta.of(calls, "provider", "aimlapi", "operation", "poll")).as("poll calls").isEqualTo(polls);
         });
     }
 
