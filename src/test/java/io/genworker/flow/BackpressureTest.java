@@ -1,0 +1,115 @@
+package io.genworker.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.genworker.support.KafkaBrokerResource;
+import io.genworker.support.ProviderSimulator;
+import io.genworker.support.ProviderSimulator.Call;
+import io.genworker.support.ProviderSimulatorResource;
+import io.genworker.support.Requests;
+import io.genworker.support.WorkerTopics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * worker.tracker.max-in-flight: a burst of more jobs than the cap waits in Kafka, the worker never runs more than
+ * the cap at once, and every job still ends, once.
+ */
+@QuarkusTest
+@TestProfile(BackpressureProfile.class)
+@QuarkusTestResource(KafkaBrokerResource.class)
+@QuarkusTestResource(ProviderSimulatorResource.class)
+class BackpressureTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final int JOBS = 4 * BackpressureProfile.MAX_IN_FLIGHT;
+    /** Long enough that an uncapped worker would have the whole burst running at the provider at once. */
+    private static final Duration GENERATION = Duration.ofSeconds(2);
+    private static WorkerTopics topics;
+
+    @BeforeAll
+    static void connect() {
+        topics = new WorkerTopics(KafkaBrokerResource.bootstrapServers());
+        simulator().generationTime(GENERATION);
+    }
+
+    @AfterAll
+    static void disconnect() {
+        simulator().generationTime(Duration.ofSeconds(1));
+        topics.close();
+    }
+
+    private static ProviderSimulator simulator() {
+        return ProviderSimulatorResource.simulator();
+    }
+
+    @Test
+    void aBurstBeyondTheCapRunsAtMostTheCapAtOnceAndEveryJobEndsOnce() {
+        Map<String, String> requests = new LinkedHashMap<>();
+        Map<String, String> jobByPrompt = new HashMap<>();
+        for (int i = 0; i < JOBS; i++) {
+            String id = "backpressure-" + i + "-" + UUID.randomUUID();
+            requests.put(id, Requests.textToVideo(id).toString());
+            jobByPrompt.put(Requests.prompt(id), id);
+        }
+        topics.sendAll(requests);
+
+        Map<String, List<JsonNode>> results = topics.committedResults(requests.keySet(), WAIT);
+
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(requests.keySet());
+        results.forEach((id, answers) -> {
+            assertThat(answers).as(id).hasSize(1);
+            assertThat(answers.get(0).path("status").asText()).as(id).isEqualTo("COMPLETED");
+            assertThat(simulator().submissionsOf(Requests.prompt(id))).as(id).isEqualTo(1);
+        });
+        assertThat(mostRunningAtOnce(simulator().calls(), jobByPrompt)).as("jobs running at the provider at once")
+                .isEqualTo(BackpressureProfile.MAX_IN_FLIGHT);
+    }
+
+    /**
+     * From the simulator's call log (in arrival order): a job runs from its submission to its last poll, and the
+     * tracker holds it all that time, so the most jobs running at once is a lower bound of the jobs in flight.
+     */
+    private static int mostRunningAtOnce(List<Call> log, Map<String, String> jobByPrompt) {
+        List<Call> calls = List.copyOf(log);
+        Map<String, Integer> lastPoll = new HashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            String job = jobByPrompt.get(calls.get(i).prompt());
+            if (job != null && calls.get(i).operation().equals("poll")) {
+                lastPoll.put(job, i);
+            }
+        }
+        Set<String> started = new HashSet<>();
+        int running = 0;
+        int most = 0;
+        for (int i = 0; i < calls.size(); i++) {
+            String job = jobByPrompt.get(calls.get(i).prompt());
+            if (job == null) {
+                continue;
+            }
+            if (calls.get(i).operation().equals("submit") && started.add(job)) {
+                most = Math.max(most, ++running);
+            }
+            if (Integer.valueOf(i).equals(lastPoll.get(job))) {
+                running--;
+            }
+        }
+        return most;
+    }
+}
