@@ -76,6 +76,16 @@ public class JobLog {
         }
     }
 
+    /**
+     * Whether a record may start a job: a REQUESTED (a new request, a repeated one, or a withdrawal) or a record
+     * without a state header. Counted against `max-in-flight` before it is read; the others are transitions of
+     * jobs already counted.
+     */
+    public static boolean mayStartAJob(Headers headers) {
+        JobState state = stateOf(headers);
+        return state == null || state == JobState.REQUESTED;
+    }
+
     public byte[] encode(JobRecord record) {
         try {
             return mapper.writeValueAsBytes(record);

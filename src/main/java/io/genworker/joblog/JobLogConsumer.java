@@ -42,6 +42,8 @@ public class JobLogConsumer {
     private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(5);
+    /** Records handed to the tracker and not applied yet beyond which fetching pauses: a few polls' worth. */
+    private static final int MAX_PENDING_RECORDS = 10_000;
 
     private final JobLogListener tracker;
     private final Map<String, Object> kafka;
@@ -49,7 +51,8 @@ public class JobLogConsumer {
     private final WorkerMetrics metrics;
     private final OwnershipLease lease;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
+    /** Partitions rewound and paused at the cap of jobs in flight. */
+    private final Set<TopicPartition> heldBack = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean stopping;
     private AutoCloseable consumerMetrics;
@@ -174,9 +177,7 @@ public class JobLogConsumer {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 lease.renewed();
                 if (!records.isEmpty()) {
-                    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-                    records.forEach(batch::add);
-                    tracker.records(batch);
+                    tracker.records(admitted(records));
                 }
                 checkReplays();
                 applyBackpressure();
@@ -194,7 +195,7 @@ public class JobLogConsumer {
                 LOG.warnf("handing the job-log partitions back: %s", e.getMessage());
             } finally {
                 replayEnds.clear();
-                paused.clear();
+                heldBack.clear();
                 try {
                     // Always closed, so the group stops counting this member as the owner of its partitions.
                     consumer.close(Duration.ofSeconds(10));
@@ -225,20 +226,53 @@ public class JobLogConsumer {
         });
     }
 
-    /** At the cap of jobs in flight, stop reading new jobs; replays always run to the end. */
-    private void applyBackpressure() {
-        Set<TopicPartition> live = new HashSet<>(consumer.assignment());
-        live.removeAll(replayEnds.keySet());
-        if (tracker.inFlight() >= config.tracker().maxInFlight()) {
-            live.removeAll(paused);
-            if (!live.isEmpty()) {
-                consumer.pause(live);
-                paused.addAll(live);
-                LOG.infof("%d jobs in flight: pausing %d job-log partitions", tracker.inFlight(), live.size());
+    /**
+     * The records the tracker takes now. A record that may start a job (see {@link JobLog#mayStartAJob}) needs a
+     * free place under `max-in-flight`; at the first one without, its partition is rewound to it and paused until
+     * places free, so the jobs wait in Kafka (already durable) and no more of them are in memory than the cap. The
+     * other records (the tracker's own transitions, results) still pass. Replays always run to their end.
+     */
+    private List<ConsumerRecord<String, byte[]>> admitted(ConsumerRecords<String, byte[]> records) {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+        int welcome = tracker.newJobsWelcome();
+        for (TopicPartition partition : records.partitions()) {
+            Long replayEnd = replayEnds.get(partition);
+            for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                boolean replay = replayEnd != null && record.offset() < replayEnd;
+                if (!replay && JobLog.mayStartAJob(record.headers())) {
+                    if (welcome <= 0) {
+                        consumer.seek(partition, record.offset());
+                        consumer.pause(List.of(partition));
+                        heldBack.add(partition);
+                        break;
+                    }
+                    welcome--;
+                }
+                batch.add(record);
             }
-        } else if (!paused.isEmpty() && tracker.inFlight() < config.tracker().maxInFlight() * 9L / 10) {
-            consumer.resume(paused);
-            paused.clear();
+        }
+        return batch;
+    }
+
+    /**
+     * Resumes the partitions held back at the cap once a tenth of it is free again, and pauses every partition
+     * while the tracker has many records still to apply (a long replay reads faster than it is applied), so the
+     * hand-off between the two threads stays bounded.
+     */
+    private void applyBackpressure() {
+        if (!heldBack.isEmpty() && tracker.newJobsWelcome() >= Math.max(1, config.tracker().maxInFlight() / 10)) {
+            LOG.infof("%d jobs in flight: resuming %d job-log partitions", tracker.inFlight(), heldBack.size());
+            heldBack.clear();
+        }
+        Set<TopicPartition> pause = tracker.pendingRecords() > MAX_PENDING_RECORDS ? consumer.assignment()
+                : heldBack;
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        Set<TopicPartition> resume = new HashSet<>(consumer.paused());
+        resume.removeAll(pause);
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
         }
     }
 
@@ -247,7 +281,7 @@ public class JobLogConsumer {
             return;
         }
         partitions.forEach(replayEnds::remove);
-        paused.removeAll(partitions);
+        heldBack.removeAll(partitions);
         tracker.revoked(partitions);
     }
 

@@ -24,6 +24,15 @@ public interface JobLogListener {
     /** The partition's replay reached the end offset captured at assignment. */
     void replayed(TopicPartition partition);
 
-    /** Jobs in flight now: at the configured cap the consumer stops reading new ones. */
+    /** Jobs in flight now. */
     int inFlight();
+
+    /**
+     * How many more records that may start a job ({@link JobLog#mayStartAJob}) it takes now: the places left under
+     * `max-in-flight`, less those records handed over and not yet applied.
+     */
+    int newJobsWelcome();
+
+    /** Records handed over by {@link #records} and not yet applied. */
+    int pendingRecords();
 }

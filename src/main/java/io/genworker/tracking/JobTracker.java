@@ -72,6 +72,9 @@ public class JobTracker implements JobLogListener {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger replaying = new AtomicInteger();
     private final AtomicInteger remembered = new AtomicInteger();
+    /** Records handed over by the consumer and not applied yet; of those, how many may start a job. */
+    private final AtomicInteger pendingRecords = new AtomicInteger();
+    private final AtomicInteger pendingStarts = new AtomicInteger();
     private volatile Context context;
     private Executor onContext;
     private JobTimers timers;
@@ -163,7 +166,35 @@ public class JobTracker implements JobLogListener {
 
     @Override
     public void records(List<ConsumerRecord<String, byte[]>> records) {
-        context.runOnContext(ignored -> records.forEach(this::apply));
+        int starts = (int) records.stream().filter(r -> JobLog.mayStartAJob(r.headers())).count();
+        pendingRecords.addAndGet(records.size());
+        pendingStarts.addAndGet(starts);
+        context.runOnContext(ignored -> {
+            for (ConsumerRecord<String, byte[]> record : records) {
+                try {
+                    apply(record);
+                } catch (RuntimeException e) {
+                    // One record must not cost the rest of the batch, nor leave the counts above wrong.
+                    LOG.errorf(e, "applying job-log record %s-%d@%d failed", record.topic(), record.partition(),
+                            record.offset());
+                }
+                // After apply: a job it started is in flight by now, so the count never dips below the truth.
+                pendingRecords.decrementAndGet();
+                if (JobLog.mayStartAJob(record.headers())) {
+                    pendingStarts.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    @Override
+    public int newJobsWelcome() {
+        return config.maxInFlight() - inFlight.get() - pendingStarts.get();
+    }
+
+    @Override
+    public int pendingRecords() {
+        return pendingRecords.get();
     }
 
     /** The partition's replay reached the end offset captured at assignment: act on what it rebuilt. */

@@ -51,6 +51,8 @@ class TopicSettingsTest {
         assertThat(settings.get(TopicConfig.RETENTION_MS_CONFIG).value())
                 .isEqualTo(Long.toString(config.topics().dedupWindow().toMillis()));
         assertThat(settings.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG).value()).isEqualTo("3600000");
+        assertThat(settings.get(TopicConfig.SEGMENT_MS_CONFIG).value()).as("segments roll so compaction keeps up")
+                .isEqualTo("3600000");
     }
 
     @Test

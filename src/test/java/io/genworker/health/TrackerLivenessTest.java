@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.support.StubWorkerConfig;
-import io.genworker.tracking.JobLogConsumer;
+import io.genworker.joblog.JobLogConsumer;
 
 /** Liveness reads the job-log loop: DOWN when it has died, or has not come back from a poll for stuck-after. */
 class TrackerLivenessTest {
@@ -60,7 +60,7 @@ class TrackerLivenessTest {
         private final Duration sinceLastPoll;
 
         StubConsumer(boolean running, Duration sinceLastPoll) {
-            super(null, null, null, null, null, null, null);
+            super(null, null, null, null, null);
             this.running = running;
             this.sinceLastPoll = sinceLastPoll;
         }
