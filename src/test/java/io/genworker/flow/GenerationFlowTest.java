@@ -157,26 +157,30 @@ class GenerationFlowTest {
     @Test
     void rateLimitsAndServerErrorsOnPollsStillComplete() {
         String id = newJobId("flaky");
-        simulator().failNextPolls(Fault.rateLimited("1"), Fault.status(503), Fault.status(500),
-                Fault.status(502), Fault.rateLimited(null));
+        Fault[] faults = {Fault.rateLimited("1"), Fault.status(503), Fault.status(500), Fault.status(502),
+            Fault.rateLimited(null)};
+        simulator().failPollsOf(id, faults);
         topics.send(id, Requests.transition(id).toString());
 
         JsonNode result = topics.awaitResult(id, WAIT);
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        assertThat(simulator().faultsReceivedBy(ProviderSimulator.POLL, id)).containsExactly(faults);
     }
 
     @Test
     void rateLimitedSubmissionIsRetriedUntilAccepted() {
         String id = newJobId("submit-429");
-        simulator().failNextSubmits(Fault.rateLimited("1"), Fault.status(503));
+        Fault[] faults = {Fault.rateLimited("1"), Fault.status(503)};
+        simulator().failSubmitsOf(id, faults);
         topics.send(id, Requests.imageToVideo(id).toString());
 
         JsonNode result = topics.awaitResult(id, WAIT);
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        assertThat(simulator().faultsReceivedBy(ProviderSimulator.SUBMIT, id)).containsExactly(faults);
         // Each refusal puts the job back to REQUESTED once; the tracker reads that record back as its own echo, not
         // as a repeated request to answer with another record.
         assertThat(topics.records(WorkerTopics.JOBS, List.of(id), 8, WAIT))
@@ -255,12 +259,14 @@ class GenerationFlowTest {
     @Test
     void runningOutOfCreditsWhilePollingDoesNotFailTheJob() {
         String id = newJobId("no-credits");
-        simulator().failNextPolls(Fault.status(406), Fault.status(406));
+        Fault[] faults = {Fault.status(406), Fault.status(406)};
+        simulator().failPollsOf(id, faults);
         topics.send(id, Requests.textToVideo(id).toString());
 
         JsonNode result = topics.awaitResult(id, WAIT);
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(simulator().faultsReceivedBy(ProviderSimulator.POLL, id)).containsExactly(faults);
     }
 
     private HttpResponse<String> readiness() throws Exception {

@@ -151,26 +151,30 @@ class SegmindFlowTest {
     @Test
     void rateLimitsAndServerErrorsOnPollsStillComplete() {
         String id = newJobId("segmind-flaky");
-        simulator().failNextPolls(Fault.rateLimited("1"), Fault.status(503), Fault.status(500),
-                Fault.status(502), Fault.rateLimited(null));
+        Fault[] faults = {Fault.rateLimited("1"), Fault.status(503), Fault.status(500), Fault.status(502),
+            Fault.rateLimited(null)};
+        simulator().failPollsOf(id, faults);
         topics.send(id, Requests.segmindTransition(id).toString());
 
         JsonNode result = topics.awaitResult(id, WAIT);
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        assertThat(simulator().faultsReceivedBy(ProviderSimulator.POLL, id)).containsExactly(faults);
     }
 
     @Test
     void rateLimitedSubmissionIsRetriedUntilAccepted() {
         String id = newJobId("segmind-submit-429");
-        simulator().failNextSubmits(Fault.rateLimited("1"), Fault.status(503));
+        Fault[] faults = {Fault.rateLimited("1"), Fault.status(503)};
+        simulator().failSubmitsOf(id, faults);
         topics.send(id, Requests.segmindTransitionV4(id).toString());
 
         JsonNode result = topics.awaitResult(id, WAIT);
 
         assertThat(result.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        assertThat(simulator().faultsReceivedBy(ProviderSimulator.SUBMIT, id)).containsExactly(faults);
     }
 
     @Test

@@ -214,41 +214,60 @@ class HostileInputTest {
             throw new IllegalStateException("could not send the corpus", e);
         }
 
-        Map<String, List<ConsumerRecord<String, byte[]>>> results = new HashMap<>();
-        Map<String, List<ConsumerRecord<String, byte[]>>> deadLetters = new HashMap<>();
-        JsonNode[] valid = new JsonNode[1];
-        Set<String> jobLogKeys = new HashSet<>();
+        Outcomes outcomes;
         try (TopicReader reader = new TopicReader(bootstrap, WorkerTopics.RESULTS, WorkerTopics.DLQ,
                 WorkerTopics.JOBS)) {
-            await().atMost(WAIT).until(() -> {
-                results.clear();
-                deadLetters.clear();
-                cases.keySet().forEach(name -> {
-                    results.put(name, new ArrayList<>());
-                    deadLetters.put(name, new ArrayList<>());
-                });
-                for (ConsumerRecord<String, byte[]> record : reader.poll()) {
-                    if (record.topic().equals(WorkerTopics.DLQ)) {
-                        String name = positions.get(header(record, DeadLetterPublisher.ORIGINAL_PARTITION) + "@"
-                                + header(record, DeadLetterPublisher.ORIGINAL_OFFSET));
-                        if (name != null) {
-                            deadLetters.get(name).add(record);
-                        }
-                    } else if (record.topic().equals(WorkerTopics.RESULTS) && validJobId.equals(record.key())) {
-                        valid[0] = WorkerTopics.parse(new String(record.value(), StandardCharsets.UTF_8));
-                    } else if (record.topic().equals(WorkerTopics.RESULTS) && resultIds.containsKey(record.key())) {
-                        results.get(resultIds.get(record.key())).add(record);
-                    }
-                }
-                return valid[0] != null && cases.keySet().stream()
-                        .allMatch(name -> results.get(name).size() + deadLetters.get(name).size() > 0);
-            });
-            reader.readToEnd().stream().filter(r -> r.topic().equals(WorkerTopics.JOBS))
-                    .forEach(r -> jobLogKeys.add(r.key()));
+            await().atMost(WAIT).until(() -> Outcomes.of(reader.poll(), cases.keySet(), positions, resultIds,
+                    validJobId).allEnded());
+            // On to the end of every topic, so that a second answer to any case is counted too.
+            outcomes = Outcomes.of(reader.readToEnd(), cases.keySet(), positions, resultIds, validJobId);
         }
         List<ProviderSimulator.Call> calls = List.copyOf(simulator.calls().subList(callsBefore,
                 simulator.calls().size()));
-        return new Run(cases, results, deadLetters, valid[0], calls, validJobId, jobLogKeys);
+        return new Run(cases, outcomes.results(), outcomes.deadLetters(), outcomes.valid(), calls, validJobId,
+                outcomes.jobLogKeys());
+    }
+
+    /** What came out for each case (by name), the valid request's result, and the keys the job log holds. */
+    private record Outcomes(Map<String, List<ConsumerRecord<String, byte[]>>> results,
+            Map<String, List<ConsumerRecord<String, byte[]>>> deadLetters, JsonNode valid, Set<String> jobLogKeys) {
+
+        /**
+         * Sorts the records read: dead letters by the position of the request they came from, results by the id the
+         * request is answered under.
+         */
+        static Outcomes of(List<ConsumerRecord<String, byte[]>> records, Set<String> names,
+                Map<String, String> positions, Map<String, String> resultIds, String validJobId) {
+            Map<String, List<ConsumerRecord<String, byte[]>>> results = new HashMap<>();
+            Map<String, List<ConsumerRecord<String, byte[]>>> deadLetters = new HashMap<>();
+            names.forEach(name -> {
+                results.put(name, new ArrayList<>());
+                deadLetters.put(name, new ArrayList<>());
+            });
+            JsonNode valid = null;
+            Set<String> jobLogKeys = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                if (record.topic().equals(WorkerTopics.DLQ)) {
+                    String name = positions.get(header(record, DeadLetterPublisher.ORIGINAL_PARTITION) + "@"
+                            + header(record, DeadLetterPublisher.ORIGINAL_OFFSET));
+                    if (name != null) {
+                        deadLetters.get(name).add(record);
+                    }
+                } else if (record.topic().equals(WorkerTopics.JOBS)) {
+                    jobLogKeys.add(record.key());
+                } else if (validJobId.equals(record.key())) {
+                    valid = WorkerTopics.parse(new String(record.value(), StandardCharsets.UTF_8));
+                } else if (resultIds.containsKey(record.key())) {
+                    results.get(resultIds.get(record.key())).add(record);
+                }
+            }
+            return new Outcomes(results, deadLetters, valid, jobLogKeys);
+        }
+
+        boolean allEnded() {
+            return valid != null && results.keySet().stream()
+                    .allMatch(name -> results.get(name).size() + deadLetters.get(name).size() > 0);
+        }
     }
 
     /** Raises the request topic's record limit far above the worker's, as an operator might. */

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genworker.config.WorkerConfig;
 import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulator;
+import io.genworker.support.ProviderSimulator.Call;
 import io.genworker.support.ProviderSimulator.Fault;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
@@ -115,6 +116,8 @@ class ProviderFaultTest {
 
         assertCompletedAfterOneAcceptedSubmission(id, result);
         assertThat(simulator().callsOf("submit", id)).isEqualTo(3);
+        assertThat(waitsAfterRetryAfter(ProviderSimulator.SUBMIT, id)).as("submit waits checked").isEqualTo(1);
+        assertThat(waitsAfterRetryAfter(ProviderSimulator.POLL, id)).as("poll waits checked").isEqualTo(1);
     }
 
     @Test
@@ -154,6 +157,7 @@ class ProviderFaultTest {
             assertThat(r.path("error").path("retryable").asBoolean()).isTrue();
         });
         assertThat(simulator().callsOf("submit", honoured)).isBetween(1L, 2L);
+        waitsAfterRetryAfter(ProviderSimulator.SUBMIT, honoured);
         assertThat(simulator().callsOf("submit", backedOff))
                 .isBetween(2L, maxAttemptsWithin(Duration.ofSeconds(SHORT_TIMEOUT_SECONDS)));
         assertThat(simulator().submissionsOf(Requests.prompt(honoured))).isZero();
@@ -267,6 +271,26 @@ class ProviderFaultTest {
         simulator().failPollsOf(aiml, faults);
         simulator().failPollsOf(segmind, faults);
         return runAll(Map.of(aiml, Requests.transition(aiml), segmind, Requests.segmindTransition(segmind)));
+    }
+
+    /**
+     * Checks, from the simulator's own arrival times, that the job waited at least as long as each Retry-After
+     * (delta-seconds) before its next call of the operation; returns how many waits it checked.
+     */
+    private static int waitsAfterRetryAfter(String operation, String id) {
+        List<Call> calls = simulator().callHistory(operation, id);
+        int checked = 0;
+        for (int i = 0; i + 1 < calls.size(); i++) {
+            Fault fault = calls.get(i).fault();
+            if (fault != null && fault.retryAfter() != null) {
+                Duration asked = Duration.ofSeconds(Long.parseLong(fault.retryAfter()));
+                assertThat(Duration.between(calls.get(i).at(), calls.get(i + 1).at()))
+                        .as("%s %s call %d after Retry-After %s", id, operation, i + 2, fault.retryAfter())
+                        .isGreaterThanOrEqualTo(asked);
+                checked++;
+            }
+        }
+        return checked;
     }
 
     private static void assertCompletedAfterOneAcceptedSubmission(String id, JsonNode result) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,7 +28,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.genworker.joblog.JobLog;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
-/** The worker's topics seen from a test: send requests, await results, with the Kafka companion. */
+/**
+ * The worker's topics seen from a test: requests sent with the Kafka companion; results and the job log read
+ * committed (read_committed, as the README tells consumers to), to the end of the topic.
+ */
 public final class WorkerTopics implements AutoCloseable {
 
     public static final String REQUESTS = "generation.requests";
@@ -64,40 +68,45 @@ public final class WorkerTopics implements AutoCloseable {
                 .map(e -> new ProducerRecord<>(REQUESTS, e.getKey(), e.getValue())).toList()).awaitCompletion();
     }
 
-    /** Waits for one result per job id and returns them by job id (all results of those ids, in order). */
+    /**
+     * Waits for a result of every job id, then reads on to the end of the topic; returns the last result of each
+     * id. Tests that claim exactly one result read {@link #resultRecords} and count.
+     */
     public Map<String, JsonNode> awaitResults(Collection<String> jobIds, Duration timeout) {
-        return awaitValues(RESULTS, jobIds, jobIds.size(), timeout);
+        Map<String, List<JsonNode>> results = committedResults(jobIds, timeout);
+        if (!results.keySet().containsAll(jobIds)) {
+            throw new AssertionError("no result within " + timeout + " for " + jobIds.stream()
+                    .filter(id -> !results.containsKey(id)).toList());
+        }
+        Map<String, JsonNode> last = new LinkedHashMap<>();
+        results.forEach((id, all) -> last.put(id, all.get(all.size() - 1)));
+        return last;
     }
 
     public JsonNode awaitResult(String jobId, Duration timeout) {
         return awaitResults(Set.of(jobId), timeout).get(jobId);
     }
 
-    /** Every result record of these ids so far, after waiting for the expected count. */
+    /** Every committed result record of these ids, after waiting for the expected count (see {@link #records}). */
     public List<ConsumerRecord<String, String>> resultRecords(Collection<String> jobIds, int expected,
             Duration timeout) {
         return records(RESULTS, jobIds, expected, timeout);
     }
 
+    /**
+     * Every committed record of these keys, in order: waits until the expected count arrived (failing the test when
+     * it does not within the timeout), then reads on to the end offsets of that moment, so that a record beyond
+     * the expected ones (a second result of a job) is returned too.
+     */
     public List<ConsumerRecord<String, String>> records(String topic, Collection<String> keys,
             int expected, Duration timeout) {
-        Set<String> wanted = Set.copyOf(keys);
-        var task = companion.consumeStrings()
-                .fromTopics(topic, multi -> multi.select().where(r -> wanted.contains(r.key())));
-        try {
-            return task.awaitRecords(expected, timeout).getRecords();
-        } finally {
-            task.stop();
+        List<ConsumerRecord<String, String>> records = readCommitted(topic, Set.copyOf(keys),
+                seen -> seen.size() >= expected, timeout);
+        if (records.size() < expected) {
+            throw new AssertionError("expected " + expected + " records of " + keys + " on " + topic + " within "
+                    + timeout + ", got " + records.size());
         }
-    }
-
-    private Map<String, JsonNode> awaitValues(String topic, Collection<String> keys, int expected,
-            Duration timeout) {
-        Map<String, JsonNode> byKey = new LinkedHashMap<>();
-        for (ConsumerRecord<String, String> record : records(topic, keys, expected, timeout)) {
-            byKey.put(record.key(), parse(record.value()));
-        }
-        return byKey;
+        return records;
     }
 
     /**
@@ -108,37 +117,44 @@ public final class WorkerTopics implements AutoCloseable {
     public Map<String, List<JsonNode>> committedResults(Collection<String> jobIds, Duration timeout) {
         Set<String> wanted = Set.copyOf(jobIds);
         Map<String, List<JsonNode>> results = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = consumer("read_committed")) {
-            List<TopicPartition> partitions = assignFromBeginning(consumer, RESULTS);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (results.size() < wanted.size() && System.nanoTime() < deadline) {
-                collect(consumer, wanted, results);
-            }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                collect(consumer, wanted, results);
-            }
-        }
+        readCommitted(RESULTS, wanted, seen -> seen.stream().map(ConsumerRecord::key).distinct().count()
+                == wanted.size(), timeout).forEach(r -> results.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(parse(r.value())));
         return results;
     }
 
     /** The newest state of each of these jobs in the job log, by its state header; jobs not logged yet are absent. */
     public Map<String, String> jobStates(Collection<String> jobIds) {
-        Set<String> wanted = Set.copyOf(jobIds);
         Map<String, String> states = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = consumer("read_committed")) {
-            List<TopicPartition> partitions = assignFromBeginning(consumer, JOBS);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    Header state = record.headers().lastHeader(JobLog.STATE_HEADER);
-                    if (wanted.contains(record.key()) && state != null) {
-                        states.put(record.key(), new String(state.value(), StandardCharsets.US_ASCII));
-                    }
-                }
+        for (ConsumerRecord<String, String> record : readCommitted(JOBS, Set.copyOf(jobIds), seen -> true,
+                Duration.ZERO)) {
+            Header state = record.headers().lastHeader(JobLog.STATE_HEADER);
+            if (state != null) {
+                states.put(record.key(), new String(state.value(), StandardCharsets.US_ASCII));
             }
         }
         return states;
+    }
+
+    /**
+     * The committed records of these keys, from the beginning of the topic: read until {@code enough} holds for
+     * them or the timeout passes, then on to the end offsets of that moment (the last stable offsets: an open
+     * transaction is not waited for).
+     */
+    private List<ConsumerRecord<String, String>> readCommitted(String topic, Set<String> keys,
+            Predicate<List<ConsumerRecord<String, String>>> enough, Duration timeout) {
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            List<TopicPartition> partitions = assignFromBeginning(consumer, topic);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!enough.test(seen) && System.nanoTime() < deadline) {
+                collect(consumer, keys, seen);
+            }
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                collect(consumer, keys, seen);
+            }
+        }
+        return seen;
     }
 
     /** The job-log partitions each member of the tracker's group owns (one entry per worker in the group). */
@@ -150,10 +166,10 @@ public final class WorkerTopics implements AutoCloseable {
         return owners;
     }
 
-    private KafkaConsumer<String, String> consumer(String isolation) {
+    private KafkaConsumer<String, String> consumer() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
@@ -166,11 +182,11 @@ public final class WorkerTopics implements AutoCloseable {
         return partitions;
     }
 
-    private static void collect(KafkaConsumer<String, String> consumer, Set<String> wanted,
-            Map<String, List<JsonNode>> results) {
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-            if (wanted.contains(record.key())) {
-                results.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(parse(record.value()));
+    private static void collect(KafkaConsumer<String, String> consumer, Set<String> keys,
+            List<ConsumerRecord<String, String>> seen) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+            if (keys.contains(record.key())) {
+                seen.add(record);
             }
         }
     }
