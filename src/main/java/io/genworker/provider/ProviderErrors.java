@@ -16,11 +16,16 @@ public final class ProviderErrors {
     private ProviderErrors() {
     }
 
-    public static ProviderFault classify(int status) {
+    /**
+     * A 502 comes from a gateway that may have passed the request on before the origin's answer was lost: on a
+     * submission that means maybe started (paid), as a 504 does; a poll is only a question and may be asked again.
+     */
+    public static ProviderFault classify(int status, ProviderOperation operation) {
         return switch (status) {
             case 401, 403, 406 -> ProviderFault.PROVIDER_WIDE;
             case 404 -> ProviderFault.EXPIRED;
-            case 408, 429, 500, 502, 503 -> ProviderFault.NOT_ACCEPTED;
+            case 502 -> operation == ProviderOperation.SUBMIT ? ProviderFault.AMBIGUOUS : ProviderFault.NOT_ACCEPTED;
+            case 408, 429, 500, 503 -> ProviderFault.NOT_ACCEPTED;
             case 504 -> ProviderFault.AMBIGUOUS;
             default -> status >= 500 ? ProviderFault.AMBIGUOUS : ProviderFault.JOB_FATAL;
         };
@@ -28,7 +33,7 @@ public final class ProviderErrors {
 
     public static ProviderCallException fromResponse(String provider, ProviderOperation operation, int status,
             String retryAfter, String body, Instant now) {
-        return new ProviderCallException(classify(status), status, parseRetryAfter(retryAfter, now),
+        return new ProviderCallException(classify(status, operation), status, parseRetryAfter(retryAfter, now),
                 provider + " " + operation + " answered HTTP " + status + ": " + clip(body));
     }
 

@@ -77,7 +77,7 @@ class ProviderFaultTest {
     @Test
     void aBurstOfServerErrorsOnSubmitIsRetriedUntilAccepted() {
         String id = jobId("submit-5xx");
-        simulator().failSubmitsOf(id, Fault.status(500), Fault.status(502), Fault.status(503), Fault.status(500));
+        simulator().failSubmitsOf(id, Fault.status(500), Fault.status(503), Fault.status(503), Fault.status(500));
 
         JsonNode result = run(id, Requests.textToVideo(id));
 
@@ -234,6 +234,8 @@ class ProviderFaultTest {
         faults.put(jobId("submit-malformed-segmind"), Fault.malformedJson());
         faults.put(jobId("submit-undocumented-aiml"), Fault.undocumentedStatus());
         faults.put(jobId("submit-504-segmind"), Fault.status(504));
+        faults.put(jobId("submit-502-aiml"), Fault.status(502));
+        faults.put(jobId("submit-502-segmind"), Fault.status(502));
         faults.forEach((id, fault) -> {
             simulator().failSubmitsOf(id, fault);
             requests.put(id, id.contains("-aiml-") ? Requests.textToVideo(id) : Requests.segmindTransition(id));

@@ -37,7 +37,14 @@ class ProviderErrorsTest {
             "409, JOB_FATAL",
             "413, JOB_FATAL" })
     void classifiesEachHttpStatus(int status, ProviderFault expected) {
-        assertThat(ProviderErrors.classify(status)).isEqualTo(expected);
+        assertThat(ProviderErrors.classify(status, ProviderOperation.POLL)).isEqualTo(expected);
+    }
+
+    @Test
+    void aBadGatewayOnASubmissionMayHaveStartedThePaidGenerationButOnAPollIsRetried() {
+        assertThat(ProviderErrors.classify(502, ProviderOperation.SUBMIT)).isEqualTo(ProviderFault.AMBIGUOUS);
+        assertThat(ProviderErrors.classify(502, ProviderOperation.POLL)).isEqualTo(ProviderFault.NOT_ACCEPTED);
+        assertThat(ProviderErrors.classify(503, ProviderOperation.SUBMIT)).isEqualTo(ProviderFault.NOT_ACCEPTED);
     }
 
     @Test
