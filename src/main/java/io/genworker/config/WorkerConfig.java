@@ -107,6 +107,22 @@ public interface WorkerConfig {
         Duration sessionTimeout();
 
         /**
+         * This worker's static membership of the tracker's consumer group (`group.instance.id`): a worker that
+         * restarts under the same id (a container restart in its pod, a StatefulSet pod) gets its partitions back
+         * without moving anyone else's. Unset: dynamic membership. Ids must be unique in the group; a worker that
+         * stops on SIGTERM leaves the group, so scale-in is not slowed by the session timeout.
+         */
+        Optional<String> instanceId();
+
+        /**
+         * How long a graceful hand-over (a partition revoked, SIGTERM) waits for submissions already sent to be
+         * answered and their outcome written, so that the next owner polls them instead of failing them
+         * SUBMIT_UNCERTAIN. Answers later than this are lost to the hand-over.
+         */
+        @WithDefault("10s")
+        Duration handOverWait();
+
+        /**
          * A job found in SUBMITTING after a replay had its submit interrupted and the provider may already run it.
          * false (default): fail it with SUBMIT_UNCERTAIN. true: submit it again (risking a second paid generation).
          */

@@ -13,10 +13,12 @@ import java.util.function.DoubleSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -85,6 +87,11 @@ public class JobLogConsumer {
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.tracker().sessionTimeout().toMillis());
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                 (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
+        // Incremental rebalances: a member joining or leaving moves only the partitions that change owner, and
+        // every other worker keeps driving its jobs (the eager default revoked every partition of every member).
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        config.tracker().instanceId().filter(id -> !id.isBlank())
+                .ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
         try {
@@ -189,16 +196,22 @@ public class JobLogConsumer {
             LOG.errorf(e, "job-log consumer failed; handing its partitions back and starting a new one in %s",
                     RESTART_PAUSE);
         } finally {
+            boolean orderly = stopped || stopping;
             try {
-                letGo(consumer.assignment());
+                // Stopping on purpose, the partitions are still ours until we leave: an orderly hand-over. After a
+                // failure they may not be.
+                letGo(consumer.assignment(), orderly);
             } catch (RuntimeException e) {
                 LOG.warnf("handing the job-log partitions back: %s", e.getMessage());
             } finally {
                 replayEnds.clear();
                 heldBack.clear();
                 try {
-                    // Always closed, so the group stops counting this member as the owner of its partitions.
-                    consumer.close(Duration.ofSeconds(10));
+                    // Always closed, so the group stops counting this member as the owner of its partitions; a
+                    // static member stopping on purpose leaves too, rather than hold them for a session timeout.
+                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)).withGroupMembershipOperation(orderly
+                            ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                            : CloseOptions.GroupMembershipOperation.DEFAULT));
                 } catch (RuntimeException e) {
                     LOG.warnf("closing the job-log consumer: %s", e.getMessage());
                 }
@@ -276,13 +289,23 @@ public class JobLogConsumer {
         }
     }
 
-    private void letGo(Collection<TopicPartition> partitions) {
+    private void letGo(Collection<TopicPartition> partitions, boolean orderly) {
         if (partitions.isEmpty()) {
             return;
         }
         partitions.forEach(replayEnds::remove);
         heldBack.removeAll(partitions);
-        tracker.revoked(partitions);
+        if (!orderly) {
+            tracker.lost(partitions);
+            return;
+        }
+        lease.handingOver(true);
+        try {
+            tracker.revoked(partitions);
+        } finally {
+            lease.handingOver(false);
+            lease.renewed();
+        }
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -300,12 +323,12 @@ public class JobLogConsumer {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            letGo(partitions);
+            letGo(partitions, true);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            letGo(partitions);
+            letGo(partitions, false);
         }
     }
 }

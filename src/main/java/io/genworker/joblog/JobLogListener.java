@@ -13,10 +13,17 @@ public interface JobLogListener {
     void assigned(Collection<TopicPartition> partitions);
 
     /**
-     * The partitions move away: returns once nothing more will be written for their jobs and what was already
-     * sent has landed, so that the next owner's replay sees it.
+     * The partitions move away in an orderly hand-over: this worker still owns them until this returns. Returns once
+     * the submissions already sent have been answered and written (within a bound), nothing more will be written for
+     * their jobs, and what was sent has landed, so that the next owner's replay sees it.
      */
     void revoked(Collection<TopicPartition> partitions);
+
+    /**
+     * The partitions were taken away (the session expired, or the consumer failed): another member may own them
+     * already, so nothing more is written for their jobs; returns once that holds.
+     */
+    void lost(Collection<TopicPartition> partitions);
 
     /** Records read, in partition order; during a replay, the records up to its end. */
     void records(List<ConsumerRecord<String, byte[]>> records);

@@ -31,6 +31,7 @@ public class OwnershipLease {
     private final LongSupplier nanoTime;
     private volatile long renewedNanos;
     private volatile DoubleSupplier heartbeatSecondsAgo = () -> 0;
+    private volatile boolean handingOver;
 
     @Inject
     public OwnershipLease(WorkerConfig config) {
@@ -58,8 +59,20 @@ public class OwnershipLease {
         heartbeatSecondsAgo = secondsAgo;
     }
 
+    /**
+     * While the consumer hands partitions over in its revocation callback, the group waits for it: no other member
+     * owns them until the callback returns, so the tracker may finish what is under way (see
+     * {@link JobLogListener#revoked}) however long the poll has been held.
+     */
+    void handingOver(boolean now) {
+        handingOver = now;
+    }
+
     /** A heartbeat gauge of -1 (none sent yet, the group is still forming) or NaN (no such gauge) does not count. */
     public boolean fresh() {
+        if (handingOver) {
+            return true;
+        }
         double heartbeat = heartbeatSecondsAgo.getAsDouble();
         boolean heartbeatFresh = Double.isNaN(heartbeat) || heartbeat < 0 || heartbeat * 1e9 < validNanos;
         return nanoTime.getAsLong() - renewedNanos < validNanos && heartbeatFresh;

@@ -33,19 +33,24 @@ final class JobLogWriter {
     private final JobTimers timers;
     private final Executor onContext;
     private final Clock clock;
+    private final Consumer<TrackedJob> settledWhileHandedOver;
 
     /**
      * @param append writes one record to the job log, completing once the broker holds it
      * @param commitWithResult writes a terminal record and its result in one transaction
+     * @param settledWhileHandedOver told when a job finishing its call during a hand-over has written the call's
+     *        outcome: the job takes no next step
      */
     JobLogWriter(Function<JobRecord, Uni<Void>> append, Function<JobRecord, Uni<Void>> commitWithResult,
-            BooleanSupplier leaseFresh, JobTimers timers, Executor onContext, Clock clock) {
+            BooleanSupplier leaseFresh, JobTimers timers, Executor onContext, Clock clock,
+            Consumer<TrackedJob> settledWhileHandedOver) {
         this.append = append;
         this.commitWithResult = commitWithResult;
         this.leaseFresh = leaseFresh;
         this.timers = timers;
         this.onContext = onContext;
         this.clock = clock;
+        this.settledWhileHandedOver = settledWhileHandedOver;
     }
 
     /**
@@ -72,8 +77,13 @@ final class JobLogWriter {
                     .emitOn(onContext)
                     .subscribe().with(
                             ok -> {
-                                if (!j.dropped) {
-                                    j.record = next;
+                                if (j.dropped) {
+                                    return;
+                                }
+                                j.record = next;
+                                if (j.draining) {
+                                    settledWhileHandedOver.accept(j);
+                                } else {
                                     then.run();
                                 }
                             },
@@ -99,6 +109,9 @@ final class JobLogWriter {
                                 if (!j.dropped) {
                                     j.record = kept;
                                     committed.accept(j);
+                                    if (j.draining) {
+                                        settledWhileHandedOver.accept(j);
+                                    }
                                 }
                             },
                             failure -> timers.schedule(j, WRITE_RETRY,

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,7 +34,6 @@ import io.genworker.polling.PollPolicy;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
 import io.genworker.publish.ResultCommitter;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -63,23 +62,22 @@ public class JobTracker implements JobLogListener {
     private final WorkerMetrics metrics;
     private final JobLogReader reader;
     private final WorkerConfig.Tracker config;
-    private final Duration dedupWindow;
+    private final Duration handOverWait;
     private final PollPolicy policy;
     private final Clock clock;
 
     private final Map<String, TrackedJob> active = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, PartitionReplay> owned = new HashMap<>();
+    private final OwnedPartitions owned;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicInteger replaying = new AtomicInteger();
-    private final AtomicInteger remembered = new AtomicInteger();
     /** Records handed over by the consumer and not applied yet; of those, how many may start a job. */
     private final AtomicInteger pendingRecords = new AtomicInteger();
     private final AtomicInteger pendingStarts = new AtomicInteger();
-    private volatile Context context;
+    private volatile TrackerContext context;
     private Executor onContext;
-    private JobTimers timers;
+    private HandOver handOver;
     private JobLogWriter writer;
     private JobDriver driver;
+    private FinishedJobCheck finishedJobs;
 
     public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
@@ -93,7 +91,8 @@ public class JobTracker implements JobLogListener {
         this.metrics = metrics;
         this.reader = reader;
         this.config = config.tracker();
-        this.dedupWindow = config.topics().dedupWindow();
+        this.owned = new OwnedPartitions(config.topics().dedupWindow());
+        this.handOverWait = config.tracker().handOverWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
         // would be used from another thread, where it starts from the same seed in every replica.
         this.policy = PollPolicy.from(config.polling(), catalogue, new SplittableRandom());
@@ -102,36 +101,20 @@ public class JobTracker implements JobLogListener {
 
     /** Creates the tracker's context and its collaborators; called once before the job-log consumer starts. */
     public void start() {
-        context = vertx.getOrCreateContext();
-        onContext = task -> context.runOnContext(ignored -> task.run());
-        Executor[] ioLoops = new Executor[IO_LOOPS];
-        for (int i = 0; i < IO_LOOPS; i++) {
-            // Called off any Vert.x thread, each call makes a new context on the next event loop.
-            Context io = vertx.getOrCreateContext();
-            ioLoops[i] = task -> io.runOnContext(ignored -> task.run());
-        }
-        timers = new JobTimers(new JobTimers.Timers() {
-            @Override
-            public long set(long millis, Runnable task) {
-                return vertx.setTimer(millis, id -> task.run());
-            }
-
-            @Override
-            public void cancel(long id) {
-                vertx.cancelTimer(id);
-            }
-        });
-        ProviderAccess providers = new ProviderAccess(router::get, pauses, metrics,
-                (nanos, task) -> vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)),
-                        id -> task.run()),
-                System::nanoTime, ioLoops, clock);
-        writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock);
+        context = TrackerContext.create(vertx, IO_LOOPS);
+        onContext = context.executor();
+        JobTimers timers = new JobTimers(context.timers());
+        ProviderAccess providers = new ProviderAccess(router::get, pauses, metrics, context.gateTimers(),
+                System::nanoTime, context.ioLoops(), clock);
+        writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock,
+                job -> handOver.settled(job));
         driver = new JobDriver(providers, writer, timers, policy, config.resubmitUncertain(), metrics, onContext,
                 clock, this::retire);
+        handOver = new HandOver(this::letGo);
+        finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
-        metrics.rememberedGauge(remembered::get);
-        // Set from the context, so that the pruning runs on it.
-        context.runOnContext(ignored -> vertx.setPeriodic(PRUNE_EVERY.toMillis(), id -> prune()));
+        metrics.rememberedGauge(owned::remembered);
+        context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
     }
 
     @Override
@@ -140,26 +123,53 @@ public class JobTracker implements JobLogListener {
     }
 
     public boolean replaying() {
-        return replaying.get() > 0;
+        return owned.replaying();
     }
 
     // ---- called from the job-log consumer thread -------------------------------------------------------------
 
     @Override
     public void assigned(Collection<TopicPartition> partitions) {
-        awaitOnContext(() -> partitions.forEach(tp -> {
-            owned.put(tp, new PartitionReplay());
-            replaying.incrementAndGet();
+        context.await(() -> partitions.forEach(tp -> {
+            owned.assigned(tp);
         }));
     }
 
     /**
-     * Stops acting on the partitions' jobs, then lets what was already sent for them land (job-log writes and
-     * result transactions) before the partitions move, so that the next owner's replay sees it.
+     * Stops acting on the partitions' jobs, except that a submission already sent is given up to
+     * `worker.tracker.hand-over-wait` to be answered and its outcome written (so that the next owner polls it
+     * rather than failing it SUBMIT_UNCERTAIN); then lets what was sent for them land (job-log writes and result
+     * transactions) before the partitions move, so that the next owner's replay sees it.
      */
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
-        awaitOnContext(() -> partitions.forEach(this::drop));
+        List<CompletableFuture<Void>> finished = new ArrayList<>(1);
+        context.await(() -> {
+            partitions.forEach(tp -> drop(tp, true));
+            if (handOver.finishing() > 0) {
+                LOG.infof("handing over: waiting for %d submissions to be answered", handOver.finishing());
+            }
+            finished.add(handOver.awaited());
+        });
+        try {
+            finished.get(0).get(handOverWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
+        }
+        context.await(handOver::giveUp);
+        letWritesLand();
+    }
+
+    /** The partitions may belong to another worker already: nothing more is written for their jobs. */
+    @Override
+    public void lost(Collection<TopicPartition> partitions) {
+        context.await(() -> partitions.forEach(tp -> drop(tp, false)));
+        letWritesLand();
+    }
+
+    private void letWritesLand() {
         jobLog.flush();
         committer.awaitIdle(HAND_OVER_WAIT);
     }
@@ -169,7 +179,7 @@ public class JobTracker implements JobLogListener {
         int starts = (int) records.stream().filter(r -> JobLog.mayStartAJob(r.headers())).count();
         pendingRecords.addAndGet(records.size());
         pendingStarts.addAndGet(starts);
-        context.runOnContext(ignored -> {
+        onContext.execute(() -> {
             for (ConsumerRecord<String, byte[]> record : records) {
                 try {
                     apply(record);
@@ -200,26 +210,7 @@ public class JobTracker implements JobLogListener {
     /** The partition's replay reached the end offset captured at assignment: act on what it rebuilt. */
     @Override
     public void replayed(TopicPartition partition) {
-        context.runOnContext(ignored -> finishReplay(partition));
-    }
-
-    private void awaitOnContext(Runnable task) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        context.runOnContext(ignored -> {
-            try {
-                task.run();
-                done.complete(null);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        try {
-            done.get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.errorf(e, "tracker did not process a rebalance in time");
-        }
+        onContext.execute(() -> finishReplay(partition));
     }
 
     // ---- on the tracker's context ----------------------------------------------------------------------------
@@ -274,41 +265,13 @@ public class JobTracker implements JobLogListener {
         } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
             metrics.duplicate();
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
-            confirmFinished(tp, partition, maybe);
+            finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
+                    adopt -> adopt(tp, partition, adopt));
         } else if (decision instanceof PartitionReplay.FinishedElsewhere elsewhere) {
             known.terminalOffset = offset;
             driver.finishedElsewhere(known, elsewhere.terminal());
         }
         // Anything else is the echo of a transition this worker wrote.
-    }
-
-    /**
-     * A record bearing the fingerprint of a job that finished here: reads the job's terminal record back. The same
-     * id: the job is finished, and its terminal record is written again so that compaction keeps it as the job's
-     * last word. Another id: a new job whose fingerprint collides, adopted. Until the broker answers, retried.
-     */
-    private void confirmFinished(TopicPartition tp, PartitionReplay partition, PartitionReplay.MaybeDuplicate maybe) {
-        reader.read(tp, maybe.terminalOffset())
-                .emitOn(onContext)
-                .subscribe().with(found -> {
-                    if (owned.get(tp) != partition) {
-                        return;
-                    }
-                    String id = maybe.record().jobId();
-                    if (found.isPresent() && found.get().jobId().equals(id) && found.get().state().isTerminal()) {
-                        if (maybe.repeatedRequest()) {
-                            metrics.duplicate();
-                        }
-                        writer.appendDetached(found.get().reasserted(clock.instant()));
-                    } else {
-                        LOG.infof("job %s only shares a fingerprint with a finished job: adopting it", id);
-                        adopt(tp, partition, new PartitionReplay.Adopt(maybe.record(), false));
-                    }
-                }, failure -> {
-                    LOG.warnf("reading back the result of job %s failed, retrying: %s", maybe.record().jobId(),
-                            failure.getMessage());
-                    timers.detached(JobLogWriter.WRITE_RETRY, () -> confirmFinished(tp, partition, maybe));
-                });
     }
 
     /** The newest state this worker sent for a job it drives, or null. */
@@ -321,15 +284,13 @@ public class JobTracker implements JobLogListener {
         if (partition == null || !partition.replaying()) {
             return;
         }
-        replaying.decrementAndGet();
         List<PartitionReplay.Decision> decisions = partition.finishReplay();
         int resumed = 0;
         for (PartitionReplay.Decision decision : decisions) {
             resumed += decision instanceof PartitionReplay.Adopt ? 1 : 0;
             carryOut(tp, partition, decision, null, -1);
         }
-        partition.pruneFinishedBefore(clock.instant().minus(dedupWindow));
-        remembered.set(rememberedNow());
+        owned.replayed(clock.instant());
         LOG.infof("replayed %s: %d finished jobs remembered, %d to resume", tp, partition.finishedCount(), resumed);
     }
 
@@ -352,23 +313,28 @@ public class JobTracker implements JobLogListener {
         }
     }
 
-    private void drop(TopicPartition tp) {
+    /**
+     * Lets go of a partition's jobs. In an orderly hand-over a job whose submission is out first finishes that call
+     * ({@link HandOver}); the others stop at once.
+     */
+    private void drop(TopicPartition tp, boolean orderly) {
         PartitionReplay partition = owned.remove(tp);
         if (partition == null) {
             return;
         }
-        if (partition.replaying()) {
-            replaying.decrementAndGet();
-        }
         for (String id : partition.active()) {
-            TrackedJob job = active.remove(id);
-            if (job != null) {
-                driver.handOver(job);
+            TrackedJob job = active.get(id);
+            if (job != null && !(orderly && handOver.finishesFirst(job))) {
+                letGo(job);
             }
         }
-        inFlight.set(active.size());
-        remembered.set(rememberedNow());
         LOG.infof("revoked %s: %d jobs handed over", tp, partition.active().size());
+    }
+
+    private void letGo(TrackedJob job) {
+        active.remove(job.id());
+        driver.handOver(job);
+        inFlight.set(active.size());
     }
 
     /** The job's terminal record is committed (here, or by a previous owner): it is no longer in flight. */
@@ -377,26 +343,10 @@ public class JobTracker implements JobLogListener {
         PartitionReplay partition = owned.get(job.partition);
         if (partition != null) {
             partition.finished(job.record, job.terminalOffset);
+            owned.count();
         }
         inFlight.set(active.size());
         metrics.finished(job.record);
-    }
-
-    /** Forgets the finished jobs older than the dedup window: the job log has deleted them too. */
-    private void prune() {
-        Instant cutoff = clock.instant().minus(dedupWindow);
-        int pruned = 0;
-        for (PartitionReplay partition : owned.values()) {
-            pruned += partition.pruneFinishedBefore(cutoff);
-        }
-        remembered.set(rememberedNow());
-        if (pruned > 0) {
-            LOG.debugf("forgot %d jobs finished before %s", pruned, cutoff);
-        }
-    }
-
-    private int rememberedNow() {
-        return owned.values().stream().mapToInt(PartitionReplay::finishedCount).sum();
     }
 
     private double oldestAgeSeconds() {

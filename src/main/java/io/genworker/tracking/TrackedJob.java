@@ -38,6 +38,11 @@ final class TrackedJob {
     ErrorStreak streak = ErrorStreak.NONE;
     /** Set when the partition is revoked: every pending callback of this job then does nothing. */
     boolean dropped;
+    /**
+     * Set when the partition is revoked while this job's submission is out: it finishes that call (writes its
+     * outcome) and then stops, instead of taking a next step.
+     */
+    boolean draining;
     /** Where the job's terminal record landed in the log, once read back; remembered for deduplication. */
     long terminalOffset = FinishedJobs.NOT_YET_READ;
 

@@ -58,8 +58,9 @@ class JobDriverTest {
     private boolean leaseFresh = true;
     private boolean brokerAcknowledges = true;
 
+    private final List<TrackedJob> settledWhileHandedOver = new ArrayList<>();
     private final JobLogWriter writer = new JobLogWriter(this::append, this::commit, () -> leaseFresh, timers, DIRECT,
-            time);
+            time, settledWhileHandedOver::add);
     private final ProviderAccess access = new ProviderAccess(id -> provider, pauses, metrics, time, time::nanos,
             new Executor[] { DIRECT }, time);
 
@@ -170,6 +171,40 @@ class JobDriverTest {
         answer.complete(new Submission("p-late", null));
 
         assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aJobWhoseCallIsOutWhenItsPartitionIsHandedOverWritesTheAnswerAndTakesNoNextStep() {
+        CompletableFuture<Submission> answer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(answer));
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        job.draining = true;
+        answer.complete(new Submission("p-1", null));
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(states(appended)).as("the next owner finds it SUBMITTED and polls it")
+                .containsExactly(JobState.SUBMITTING, JobState.SUBMITTED);
+        assertThat(settledWhileHandedOver).containsExactly(job);
+        assertThat(provider.polls).isZero();
+    }
+
+    @Test
+    void aJobRefusedDuringAHandOverIsWithdrawnAndNotSentAgainHere() {
+        CompletableFuture<Submission> answer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(answer));
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        job.draining = true;
+        answer.completeExceptionally(ProviderErrors.fromResponse("aimlapi", ProviderOperation.SUBMIT, 429, null,
+                "{}", time.instant()));
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.REQUESTED);
+        assertThat(settledWhileHandedOver).containsExactly(job);
         assertThat(provider.submits).isEqualTo(1);
     }
 

@@ -1,0 +1,78 @@
+package io.genworker.tracking;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The job-log partitions this worker owns, each with its {@link PartitionReplay}, and the figures read from other
+ * threads: how many are still replaying, how many finished jobs they remember. Finished jobs older than the dedup
+ * window are forgotten here, as the job log deletes them. Changed only on the tracker's context.
+ */
+final class OwnedPartitions {
+
+    private final Map<TopicPartition, PartitionReplay> owned = new HashMap<>();
+    private final AtomicInteger replaying = new AtomicInteger();
+    private final AtomicInteger remembered = new AtomicInteger();
+    private final Duration dedupWindow;
+
+    OwnedPartitions(Duration dedupWindow) {
+        this.dedupWindow = dedupWindow;
+    }
+
+    /** A partition assigned to this worker: its replay starts. */
+    void assigned(TopicPartition partition) {
+        owned.put(partition, new PartitionReplay());
+        replaying.incrementAndGet();
+    }
+
+    /** The partition's state, or null when this worker does not own it. */
+    PartitionReplay get(TopicPartition partition) {
+        return owned.get(partition);
+    }
+
+    /** The partition's replay ended. */
+    void replayed(Instant now) {
+        replaying.decrementAndGet();
+        forgetOld(now);
+    }
+
+    /** The partition is no longer this worker's; returns its state, or null when it was not. */
+    PartitionReplay remove(TopicPartition partition) {
+        PartitionReplay removed = owned.remove(partition);
+        if (removed != null && removed.replaying()) {
+            replaying.decrementAndGet();
+        }
+        count();
+        return removed;
+    }
+
+    /** Forgets the finished jobs older than the dedup window: the job log has deleted them too. */
+    int forgetOld(Instant now) {
+        Instant cutoff = now.minus(dedupWindow);
+        int forgotten = 0;
+        for (PartitionReplay partition : owned.values()) {
+            forgotten += partition.pruneFinishedBefore(cutoff);
+        }
+        count();
+        return forgotten;
+    }
+
+    /** A job finished: counted among those remembered. */
+    void count() {
+        remembered.set(owned.values().stream().mapToInt(PartitionReplay::finishedCount).sum());
+    }
+
+    boolean replaying() {
+        return replaying.get() > 0;
+    }
+
+    /** Finished jobs remembered for deduplication; safe from any thread. */
+    int remembered() {
+        return remembered.get();
+    }
+}
