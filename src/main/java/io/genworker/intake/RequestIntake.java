@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -35,6 +36,12 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 public class RequestIntake {
 
     public static final String CHANNEL = "requests";
+    /**
+     * Backoff of a failed write: soon after a blip, every 10 s at most through an outage (whose length does not
+     * matter: the channel's commit strategy does not give up on un-acked records, see application.properties).
+     */
+    static final Duration WRITE_RETRY_INITIAL = Duration.ofMillis(200);
+    static final Duration WRITE_RETRY_MAX = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(RequestIntake.class);
 
     private final RequestReader reader;
@@ -58,22 +65,38 @@ public class RequestIntake {
 
     @Incoming(CHANNEL)
     public Uni<Void> onRequests(KafkaRecordBatch<String, byte[]> batch) {
-        List<Uni<Void>> writes = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         for (KafkaRecord<String, byte[]> record : batch.getRecords()) {
-            ConsumerRecord<String, byte[]> raw = record.getMetadata(IncomingKafkaRecordMetadata.class)
+            records.add(record.getMetadata(IncomingKafkaRecordMetadata.class)
                     .map(IncomingKafkaRecordMetadata::getRecord)
-                    .orElseThrow();
-            writes.add(handle(raw));
+                    .orElseThrow());
         }
-        if (writes.isEmpty()) {
-            return Uni.createFrom().completionStage(batch.ack());
+        return writeAll(records).chain(() -> Uni.createFrom().completionStage(batch.ack()));
+    }
+
+    /**
+     * Completes once the broker holds the write of every record. Until then the batch stays un-acked; a failed write
+     * is retried on its own, rather than nacked (a nacked request would be committed past and lost) or retried with
+     * the whole batch (which would publish again the refusals and dead letters that had already landed).
+     */
+    Uni<Void> writeAll(List<ConsumerRecord<String, byte[]>> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        // Until the broker holds every write the batch stays un-acked; a failed write is retried rather than
-        // nacked, since a nacked request would be committed past and lost.
-        return Uni.join().all(writes).andFailFast()
-                .onFailure().invoke(e -> LOG.warnf("intake write failed, retrying: %s", e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .chain(() -> Uni.createFrom().completionStage(batch.ack()));
+        AtomicBoolean warned = new AtomicBoolean();
+        List<Uni<Void>> writes = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> raw : records) {
+            writes.add(handle(raw)
+                    .onFailure().invoke(e -> {
+                        // One line per batch: in an outage every write of it fails, again and again.
+                        if (warned.compareAndSet(false, true)) {
+                            LOG.warnf("intake write failed, retrying each failed write of the batch: %s",
+                                    e.getMessage());
+                        }
+                    })
+                    .onFailure().retry().withBackOff(WRITE_RETRY_INITIAL, WRITE_RETRY_MAX).indefinitely());
+        }
+        return Uni.join().all(writes).andFailFast().replaceWithVoid();
     }
 
     Uni<Void> handle(ConsumerRecord<String, byte[]> raw) {
