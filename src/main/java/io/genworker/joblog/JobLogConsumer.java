@@ -44,6 +44,8 @@ public class JobLogConsumer {
     private static final Logger LOG = Logger.getLogger(JobLogConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(5);
+    /** A hand-over's steps after the wait for submissions: flush, result commits (10 s), closing (10 s). */
+    private static final Duration HAND_OVER_MARGIN = Duration.ofSeconds(30);
     /** Records handed to the tracker and not applied yet beyond which fetching pauses: a few polls' worth. */
     private static final int MAX_PENDING_RECORDS = 10_000;
 
@@ -56,6 +58,8 @@ public class JobLogConsumer {
     /** Partitions rewound and paused at the cap of jobs in flight. */
     private final Set<TopicPartition> heldBack = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
+    /** Reads uncommitted, for the high watermarks only; used on the consumer's thread. */
+    private KafkaConsumer<String, byte[]> offsets;
     private volatile boolean stopping;
     private AutoCloseable consumerMetrics;
     private Thread thread;
@@ -137,7 +141,8 @@ public class JobLogConsumer {
             current.wakeup();
         }
         try {
-            thread.join(Duration.ofSeconds(30).toMillis());
+            // Long enough for the hand-over: submissions answered, writes flushed, results committed, group left.
+            thread.join(config.tracker().handOverWait().plus(HAND_OVER_MARGIN).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -216,6 +221,7 @@ public class JobLogConsumer {
                     LOG.warnf("closing the job-log consumer: %s", e.getMessage());
                 }
                 closeMetrics();
+                closeOffsets();
             }
         }
         return stopped || stopping;
@@ -289,6 +295,37 @@ public class JobLogConsumer {
         }
     }
 
+    /**
+     * Where a replay ends: the high watermark, not the end offset this read_committed consumer would report (the
+     * last stable offset). A previous owner that crashed with a result transaction open hides, until that
+     * transaction times out (15 s), every record after its start from read_committed readers, the SUBMITTING and
+     * SUBMITTED records it wrote next among them: a replay ending at the last stable offset would find those jobs
+     * REQUESTED and submit them again. Read up to the high watermark, the replay waits for the transaction to end
+     * and sees them. The offsets come from a second consumer reading uncommitted, used only for this.
+     */
+    private Map<TopicPartition, Long> highWatermarks(Collection<TopicPartition> partitions) {
+        if (offsets == null) {
+            Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-tracker-offsets");
+            offsets = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        }
+        return offsets.endOffsets(partitions);
+    }
+
+    private void closeOffsets() {
+        if (offsets != null) {
+            try {
+                offsets.close(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.debugf("closing the job-log offsets consumer: %s", e.getMessage());
+            }
+            offsets = null;
+        }
+    }
+
     private void letGo(Collection<TopicPartition> partitions, boolean orderly) {
         if (partitions.isEmpty()) {
             return;
@@ -316,7 +353,7 @@ public class JobLogConsumer {
                 return;
             }
             consumer.seekToBeginning(partitions);
-            replayEnds.putAll(consumer.endOffsets(partitions));
+            replayEnds.putAll(highWatermarks(partitions));
             tracker.assigned(partitions);
             LOG.infof("assigned %s: replaying to %s", partitions, replayEnds);
         }

@@ -62,7 +62,7 @@ public class OwnershipLease {
     /**
      * While the consumer hands partitions over in its revocation callback, the group waits for it: no other member
      * owns them until the callback returns, so the tracker may finish what is under way (see
-     * {@link JobLogListener#revoked}) however long the poll has been held.
+     * {@link JobLogListener#revoked}) however long the poll has been held, as long as heartbeats are answered.
      */
     void handingOver(boolean now) {
         handingOver = now;
@@ -70,11 +70,9 @@ public class OwnershipLease {
 
     /** A heartbeat gauge of -1 (none sent yet, the group is still forming) or NaN (no such gauge) does not count. */
     public boolean fresh() {
-        if (handingOver) {
-            return true;
-        }
         double heartbeat = heartbeatSecondsAgo.getAsDouble();
         boolean heartbeatFresh = Double.isNaN(heartbeat) || heartbeat < 0 || heartbeat * 1e9 < validNanos;
-        return nanoTime.getAsLong() - renewedNanos < validNanos && heartbeatFresh;
+        // A hand-over holds the poll, not the heartbeats: a coordinator gone silent still ends the lease.
+        return heartbeatFresh && (handingOver || nanoTime.getAsLong() - renewedNanos < validNanos);
     }
 }

@@ -53,6 +53,9 @@ final class FinishedJobCheck {
                         settle(maybe, found, adoptInstead);
                     }
                 }, failure -> {
+                    if (!stillOwned.getAsBoolean()) {
+                        return;
+                    }
                     LOG.warnf("reading back the result of job %s failed, retrying: %s", maybe.record().jobId(),
                             failure.getMessage());
                     timers.detached(JobLogWriter.WRITE_RETRY,

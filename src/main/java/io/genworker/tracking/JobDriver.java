@@ -81,14 +81,16 @@ final class JobDriver {
     }
 
     /**
-     * The job's partition moved: every pending step of it does nothing from now on. A submission whose SUBMITTING
-     * record is on its way but whose call has not gone out is withdrawn: without a word the next owner would find
+     * The job's partition moved: every pending step of it does nothing from now on. In an orderly hand-over, a
+     * submission whose SUBMITTING record is on its way but whose call has not gone out is withdrawn: without a word the next owner would find
      * it SUBMITTING and fail it as uncertain. The withdrawal follows the SUBMITTING record on the same partition
      * (sends keep their order) and lands before the hand-over ends ({@link JobTracker#revoked} flushes).
      */
-    void handOver(TrackedJob job) {
+    void handOver(TrackedJob job, boolean orderly) {
         job.dropped = true;
-        if (job.latestSent.state() == JobState.SUBMITTING && !job.submissionSent) {
+        // Only while the partition is still ours: after it was lost, the new owner may have finished the job, and a
+        // withdrawal landing after its result would bring it back.
+        if (orderly && job.latestSent.state() == JobState.SUBMITTING && !job.submissionSent) {
             LOG.infof("job %s handed over before its submission was sent: withdrawing it", job.id());
             writer.appendDetached(job.latestSent.submitRefused(clock.instant()));
         }
@@ -151,9 +153,6 @@ final class JobDriver {
                             job.streak = ErrorStreak.NONE;
                             writer.write(job, job.record.submitted(submission.providerJobId(), submission.credits(),
                                     clock.instant()), () -> {
-                                        // Accepted: the input is in the log and no step needs it any more.
-                                        job.record = job.record.withoutInput();
-                                        job.latestSent = job.record;
                                         job.lastSeenRunning = job.record.submittedAt();
                                         timers.schedule(job, polls.nextPoll(job.record, 0, clock.instant()),
                                                 this::poll);

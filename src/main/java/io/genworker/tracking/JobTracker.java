@@ -110,7 +110,7 @@ public class JobTracker implements JobLogListener {
                 job -> handOver.settled(job));
         driver = new JobDriver(providers, writer, timers, policy, config.resubmitUncertain(), metrics, onContext,
                 clock, this::retire);
-        handOver = new HandOver(this::letGo);
+        handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
         metrics.rememberedGauge(owned::remembered);
@@ -261,7 +261,13 @@ public class JobTracker implements JobLogListener {
             adopt(tp, partition, adopt);
         } else if (decision instanceof PartitionReplay.Duplicate) {
             metrics.duplicate();
-            writer.reassert(known);
+            if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
+                // Its result is committed (its echo was read) but not yet acknowledged here: put it back after the
+                // repeat, which would otherwise be the job's last word.
+                writer.appendDetached(known.latestSent.reasserted(clock.instant()));
+            } else {
+                writer.reassert(known);
+            }
         } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
             metrics.duplicate();
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
@@ -325,15 +331,15 @@ public class JobTracker implements JobLogListener {
         for (String id : partition.active()) {
             TrackedJob job = active.get(id);
             if (job != null && !(orderly && handOver.finishesFirst(job))) {
-                letGo(job);
+                letGo(job, orderly);
             }
         }
         LOG.infof("revoked %s: %d jobs handed over", tp, partition.active().size());
     }
 
-    private void letGo(TrackedJob job) {
+    private void letGo(TrackedJob job, boolean orderly) {
         active.remove(job.id());
-        driver.handOver(job);
+        driver.handOver(job, orderly);
         inFlight.set(active.size());
     }
 

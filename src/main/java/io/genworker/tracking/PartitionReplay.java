@@ -104,7 +104,7 @@ final class PartitionReplay {
             // A repeated request for a job already under way.
             needsReassert.add(id);
         } else {
-            replayed.put(id, compact(record));
+            replayed.put(id, record);
             needsReassert.remove(id);
         }
     }
@@ -146,12 +146,11 @@ final class PartitionReplay {
             return !header.isTerminal() || runningHere.isTerminal();
         }
         long fingerprint = FinishedJobs.fingerprint(jobId);
-        if (!finished.contains(fingerprint)) {
+        if (!finished.contains(fingerprint) || !header.isTerminal()) {
+            // A transition after a finished job's result: read, to put the result back after it (see live).
             return false;
         }
-        if (header.isTerminal()) {
-            terminalRead(fingerprint, offset);
-        }
+        terminalRead(fingerprint, offset);
         return true;
     }
 
@@ -182,16 +181,18 @@ final class PartitionReplay {
             terminalRead(fingerprint, offset);
             return ECHO;
         }
-        if (record.state() != JobState.REQUESTED || record.submitAttempts() > 0) {
-            return ECHO;
-        }
+        boolean repeatedRequest = record.state() == JobState.REQUESTED && record.submitAttempts() == 0;
         if (terminalOffset == FinishedJobs.NOT_YET_READ) {
-            // Finished here a moment ago: its terminal record follows this request in the log, so it stays the
-            // job's last word. The id kept until then confirms it is the same job.
-            return record.jobId().equals(awaitingTerminal.get(fingerprint)) ? new DuplicateBeforeItsResult()
-                    : new Adopt(record, false);
+            // Finished here a moment ago: its terminal record follows this one in the log, so it stays the job's
+            // last word. The id kept until then confirms it is the same job.
+            if (!record.jobId().equals(awaitingTerminal.get(fingerprint))) {
+                return new Adopt(record, false);
+            }
+            return repeatedRequest ? new DuplicateBeforeItsResult() : ECHO;
         }
-        return new MaybeDuplicate(record, terminalOffset, true);
+        // After the job's result: a repeated request, or a transition that landed late (a re-assertion or a
+        // withdrawal from another producer). Either must not stay the job's last word once compaction runs.
+        return new MaybeDuplicate(record, terminalOffset, repeatedRequest);
     }
 
     /** The job is now driven here. */
@@ -235,11 +236,6 @@ final class PartitionReplay {
     private void terminalRead(long fingerprint, long offset) {
         finished.seen(fingerprint, offset);
         awaitingTerminal.remove(fingerprint);
-    }
-
-    /** A submitted job needs no input any more: the job log keeps it, memory does not. */
-    private static JobRecord compact(JobRecord record) {
-        return record.state() == JobState.SUBMITTED ? record.withoutInput() : record;
     }
 
     private static Instant finishedAt(JobRecord terminal) {

@@ -55,6 +55,24 @@ class OwnershipLeaseTest {
     }
 
     @Test
+    void staysFreshDuringAHandOverThatHoldsThePollButNotWhenHeartbeatsGoUnanswered() {
+        double[] heartbeat = { 1 };
+        lease.heartbeats(() -> heartbeat[0]);
+        lease.renewed();
+        lease.handingOver(true);
+        now += 20 * SECOND;
+
+        assertThat(lease.fresh()).as("the group waits for the hand-over").isTrue();
+
+        heartbeat[0] = 6;
+        assertThat(lease.fresh()).as("the coordinator may have moved the partitions").isFalse();
+
+        heartbeat[0] = 1;
+        lease.handingOver(false);
+        assertThat(lease.fresh()).as("the poll is 20 s old").isFalse();
+    }
+
+    @Test
     void tellsHowLongAgoTheConsumerLastPolled() {
         lease.renewed();
         now += 7 * SECOND;

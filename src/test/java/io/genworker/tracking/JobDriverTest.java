@@ -149,13 +149,28 @@ class JobDriverTest {
         JobDriver driver = driver(false);
         driver.act(job);
 
-        driver.handOver(job);
+        driver.handOver(job, true);
         acknowledgeAll();
         time.advance(Duration.ofMinutes(1));
 
         assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.REQUESTED);
         assertThat(appended.get(1).submitAttempts()).as("same attempt: a withdrawal, not a new request")
                 .isEqualTo(appended.get(0).submitAttempts());
+        assertThat(provider.submits).isZero();
+    }
+
+    @Test
+    void aJobWhosePartitionWasLostIsNotWithdrawnForTheNewOwnerMayHaveFinishedIt() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.handOver(job, false);
+        acknowledgeAll();
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
         assertThat(provider.submits).isZero();
     }
 
@@ -167,7 +182,7 @@ class JobDriverTest {
         JobDriver driver = driver(false);
         driver.act(job);
 
-        driver.handOver(job);
+        driver.handOver(job, true);
         answer.complete(new Submission("p-late", null));
 
         assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
@@ -297,7 +312,7 @@ class JobDriverTest {
                 T.plusSeconds(1200))));
         assertThat(provider.submits).isEqualTo(1);
 
-        driver.handOver(first);
+        driver.handOver(first, true);
 
         assertThat(provider.submits).isEqualTo(2);
     }
@@ -312,7 +327,7 @@ class JobDriverTest {
         driver.act(prober);
         assertThat(prober.probingProvider).isEqualTo("aimlapi");
 
-        driver.handOver(prober);
+        driver.handOver(prober, true);
         acknowledgeAll();
         driver.act(track(JobRecord.requested("job-2", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
                 T.plusSeconds(1200))));

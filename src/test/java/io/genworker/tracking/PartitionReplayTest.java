@@ -29,17 +29,17 @@ class PartitionReplayTest {
         replay(a, b, c, a.submitting(T), submitted(a), completed(submitted(c)));
 
         assertThat(partition.finishReplay()).containsExactly(
-                new PartitionReplay.Adopt(submitted(a).withoutInput(), false),
+                new PartitionReplay.Adopt(submitted(a), false),
                 new PartitionReplay.Adopt(b, false));
         assertThat(partition.replaying()).isFalse();
         assertThat(partition.finishedCount()).isEqualTo(1);
     }
 
     @Test
-    void aSubmittedJobIsAdoptedWithoutItsInputWhichStaysInTheLog() {
+    void aSubmittedJobKeepsItsInputForItsPollScheduleIsChosenByItsResolutionAndLength() {
         replay(requested("a"), submitted(requested("a")));
 
-        assertThat(((PartitionReplay.Adopt) partition.finishReplay().get(0)).record().input()).isNull();
+        assertThat(((PartitionReplay.Adopt) partition.finishReplay().get(0)).record().input()).isNotNull();
     }
 
     @Test
@@ -74,7 +74,7 @@ class PartitionReplayTest {
         replay(requested("a"), submitted(requested("a")), requested("a"));
 
         assertThat(partition.finishReplay()).containsExactly(
-                new PartitionReplay.Adopt(submitted(requested("a")).withoutInput(), true));
+                new PartitionReplay.Adopt(submitted(requested("a")), true));
     }
 
     @Test
@@ -83,7 +83,7 @@ class PartitionReplayTest {
         replay(requested("a"), submitted, requested("a"), submitted.reasserted(T.plusSeconds(1)));
 
         assertThat(partition.finishReplay()).singleElement()
-                .isEqualTo(new PartitionReplay.Adopt(submitted.reasserted(T.plusSeconds(1)).withoutInput(), false));
+                .isEqualTo(new PartitionReplay.Adopt(submitted.reasserted(T.plusSeconds(1)), false));
     }
 
     @Test
@@ -148,6 +148,25 @@ class PartitionReplayTest {
         assertThat(partition.live(requested("a"), null, 9))
                 .as("once its result was read back, a repeat is checked against it")
                 .isEqualTo(new PartitionReplay.MaybeDuplicate(requested("a"), 8, true));
+    }
+
+    @Test
+    void aTransitionLandingAfterAFinishedJobsResultIsConfirmedSoTheResultGoesBackAfterIt() {
+        JobRecord submitted = submitted(requested("a"));
+        partition.finishReplay();
+        partition.finished(completed(submitted), 5);
+
+        assertThat(partition.settledByHeader("a", JobState.SUBMITTED, null, 6)).as("its body is read").isFalse();
+        assertThat(partition.live(submitted.reasserted(T.plusSeconds(3)), null, 6)).isEqualTo(
+                new PartitionReplay.MaybeDuplicate(submitted.reasserted(T.plusSeconds(3)), 5, false));
+    }
+
+    @Test
+    void aTransitionReadBeforeTheResultOfAJobJustFinishedHereNeedsNothing() {
+        partition.finishReplay();
+        partition.finished(completed(submitted(requested("a"))), FinishedJobs.NOT_YET_READ);
+
+        assertThat(partition.live(submitted(requested("a")), null, 6)).isInstanceOf(PartitionReplay.Echo.class);
     }
 
     @Test
