@@ -45,9 +45,12 @@ public interface WorkerConfig {
         @WithDefault("6")
         int partitions();
 
-        /** Replication factor for topics the worker creates at start-up. */
-        @WithDefault("1")
-        short replicationFactor();
+        /**
+         * Replication factor for topics the worker creates at start-up. Unset: the broker's own default
+         * (`default.replication.factor`), which managed clusters (Confluent Cloud, MSK) set and enforce, and which a
+         * fixed 1 would break.
+         */
+        Optional<Short> replicationFactor();
 
         /** How long the job log keeps a finished job: the window in which a repeated job id is deduplicated. */
         @WithDefault("7d")

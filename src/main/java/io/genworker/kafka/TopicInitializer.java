@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,6 @@ public class TopicInitializer {
     }
 
     private NewTopic topic(String name, Map<String, String> configs) {
-        return new NewTopic(name, topics.partitions(), topics.replicationFactor()).configs(configs);
+        return new NewTopic(name, Optional.of(topics.partitions()), topics.replicationFactor()).configs(configs);
     }
 }

@@ -91,6 +91,9 @@ public final class StubWorkerConfig implements WorkerConfig {
                         return group.getSimpleName() + " defaults";
                     }
                     WithDefault value = method.getAnnotation(WithDefault.class);
+                    if (value == null && method.getReturnType() == Optional.class) {
+                        return Optional.empty();
+                    }
                     if (value == null) {
                         throw new UnsupportedOperationException(group.getSimpleName() + "." + method.getName()
                                 + " has no default");
