@@ -58,6 +58,8 @@ class GracefulScaleIT {
     /** Five jobs a second: with the slow answers, about fifteen submissions in flight at any moment. */
     private static final Duration PACE = Duration.ofMillis(200);
     private static final int MIN_JOBS = 150;
+    /** Submissions a worker must have out (sent, not answered) when the test changes the fleet around it. */
+    private static final int MIN_IN_FLIGHT = 3;
     /** Jobs still sent after the last change, so that it too happens under load. */
     private static final int TAIL_JOBS = 15;
     /**
@@ -202,14 +204,14 @@ class GracefulScaleIT {
         }
 
         /**
-         * Until a worker (any, when null) has a submission out that the provider has not answered yet; returns how
-         * many all workers have out at that moment.
+         * Until a worker (any, when null) has a few submissions out that the provider has not answered yet; returns
+         * how many all workers have out at that moment.
          */
         private int awaitInFlight(WorkerProcess worker) {
             String key = worker == null ? null : keyOf(worker);
-            Awaitility.await((worker == null ? "a worker" : worker.name()) + " with a submission in flight")
+            Awaitility.await((worker == null ? "the workers" : worker.name()) + " with submissions in flight")
                     .atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> inFlight(key) > 0);
+                    .until(() -> inFlight(key) >= MIN_IN_FLIGHT);
             return inFlight(null);
         }
 
