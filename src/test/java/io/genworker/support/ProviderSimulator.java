@@ -112,6 +112,7 @@ public final class ProviderSimulator implements AutoCloseable {
     private final HttpServer server;
     private final SimulatorFaultScript faults = new SimulatorFaultScript();
     private final SimulatorCallLog log = new SimulatorCallLog();
+    private final SimulatorExchange exchange;
     private final SimulatorAimlApi aimlapi;
     private final SimulatorSegmind segmind;
     private volatile SimulatorDecoy decoy;
@@ -119,10 +120,10 @@ public final class ProviderSimulator implements AutoCloseable {
 
     private ProviderSimulator() {
         this.vertx = Vertx.vertx();
-        SimulatorExchange exchange = new SimulatorExchange(vertx, faults, log);
+        this.exchange = new SimulatorExchange(vertx, faults, log);
         this.aimlapi = new SimulatorAimlApi(exchange, () -> generationTime, AIMLAPI_KEY);
         this.segmind = new SimulatorSegmind(exchange, () -> generationTime, this::segmindFollowUpsAt, SEGMIND_KEY);
-        this.server = vertx.createHttpServer().requestHandler(request -> route(request, exchange));
+        this.server = vertx.createHttpServer().requestHandler(this::route);
     }
 
     /** Listens on a free port of the loopback interface. */
@@ -150,7 +151,7 @@ public final class ProviderSimulator implements AutoCloseable {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
-    private void route(HttpServerRequest request, SimulatorExchange exchange) {
+    private void route(HttpServerRequest request) {
         String path = request.path();
         if (SimulatorAimlApi.PATH.equals(path)) {
             aimlapi.handle(request);
@@ -165,6 +166,16 @@ public final class ProviderSimulator implements AutoCloseable {
 
     public ProviderSimulator generationTime(Duration time) {
         this.generationTime = time;
+        return this;
+    }
+
+    /**
+     * Every submission, of either provider, is accepted (and its generation starts) as it arrives, but answered
+     * only this much later: a provider slow to answer, so that a worker has submissions in flight for seconds. A
+     * scripted fault still answers the call it takes. Zero (the default) answers at once.
+     */
+    public ProviderSimulator submitAnswerDelay(Duration delay) {
+        exchange.submitAnswerDelay(delay);
         return this;
     }
 

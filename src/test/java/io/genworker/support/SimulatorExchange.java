@@ -20,6 +20,7 @@ final class SimulatorExchange {
     private final SimulatorFaultScript faults;
     private final SimulatorCallLog log;
     private final Map<HttpServerRequest, Duration> lateAnswers = new ConcurrentHashMap<>();
+    private volatile Duration submitAnswerDelay = Duration.ZERO;
 
     SimulatorExchange(Vertx vertx, SimulatorFaultScript faults, SimulatorCallLog log) {
         this.vertx = vertx;
@@ -31,21 +32,34 @@ final class SimulatorExchange {
         return log;
     }
 
+    /** Every submission that gets no fault is handled at once and answered this much later. */
+    void submitAnswerDelay(Duration delay) {
+        this.submitAnswerDelay = delay;
+    }
+
     /** A call of one operation ("submit" or "poll") for the job of this prompt (null when unknown). */
     void call(HttpServerRequest request, String operation, String prompt, Runnable normal) {
         Fault fault = faults.next(operation, prompt);
         log.called(new Call(operation, prompt, keyOf(request), Instant.now(), fault));
         if (fault == null) {
+            answerLate(request, ProviderSimulator.SUBMIT.equals(operation) ? submitAnswerDelay : Duration.ZERO);
             normal.run();
         } else if (fault.reset()) {
             request.connection().close();
         } else if (fault.lateAnswer()) {
-            lateAnswers.put(request, fault.delay());
+            answerLate(request, fault.delay());
             normal.run();
         } else if (!fault.delay().isZero()) {
             vertx.setTimer(fault.delay().toMillis(), id -> normal.run());
         } else {
             reply(request, fault.status(), fault.retryAfter(), fault.body());
+        }
+    }
+
+    /** The call is handled now; whatever its handler answers goes out after the delay. */
+    private void answerLate(HttpServerRequest request, Duration delay) {
+        if (!delay.isZero()) {
+            lateAnswers.put(request, delay);
         }
     }
 
