@@ -91,6 +91,14 @@ public interface WorkerConfig {
         /** Largest `timeoutSeconds` a request may ask for. */
         @WithDefault("${worker.polling.max-job-timeout:2h}")
         Duration maxTimeout();
+
+        /**
+         * How long past its deadline a job waits for a provider that refuses the account (bad key, no credits, no
+         * key on this worker) before it fails ACCOUNT_REFUSED. Keep it, with `max-timeout`, well inside the dedup
+         * window: the job log deletes a waiting job's records after that window.
+         */
+        @WithDefault("24h")
+        Duration maxAccountWait();
     }
 
     interface Tracker {

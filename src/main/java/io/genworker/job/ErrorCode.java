@@ -21,7 +21,12 @@ public enum ErrorCode {
     /** The provider kept answering 429 until the job's deadline. */
     RATE_LIMITED(true),
     /** The provider kept failing (5xx, timeouts) until the job's deadline. */
-    PROVIDER_UNAVAILABLE(true);
+    PROVIDER_UNAVAILABLE(true),
+    /**
+     * The provider refused the account (bad key, no credits, or no key configured on the worker) until
+     * `worker.jobs.max-account-wait` past the job's deadline.
+     */
+    ACCOUNT_REFUSED(true);
 
     private final boolean retryable;
 

@@ -22,10 +22,13 @@ final class FailurePolicy {
 
     private final PollPolicy backoff;
     private final boolean resubmitUncertain;
+    private final Duration maxAccountWait;
 
-    FailurePolicy(PollPolicy backoff, boolean resubmitUncertain) {
+    /** @param maxAccountWait how long past its deadline a job waits for a provider that refuses the account */
+    FailurePolicy(PollPolicy backoff, boolean resubmitUncertain, Duration maxAccountWait) {
         this.backoff = backoff;
         this.resubmitUncertain = resubmitUncertain;
+        this.maxAccountWait = maxAccountWait;
     }
 
     /**
@@ -52,12 +55,17 @@ final class FailurePolicy {
 
     /**
      * Whether the job's deadline has ended it before its next call. A job whose provider refuses the account waits
-     * for it and does not time out meanwhile.
+     * for it past its deadline, but only for {@code maxAccountWait}.
      */
     Optional<Reaction.Fail> expired(ProviderOperation operation, JobRecord job, ErrorStreak streak, boolean paused,
             Instant now) {
-        if (paused || !Deadlines.passed(job, now)) {
+        if (!Deadlines.passed(job, now)) {
             return Optional.empty();
+        }
+        if (paused) {
+            return now.isBefore(job.deadline().plus(maxAccountWait)) ? Optional.empty()
+                    : Optional.of(new Reaction.Fail(ErrorCode.ACCOUNT_REFUSED, "the provider refused the account (or"
+                            + " no key is configured) until " + maxAccountWait + " past the job's deadline"));
         }
         if (streak.errors() > 0) {
             return Optional.of(afterErrors(streak, KEPT_FAILING));

@@ -48,12 +48,12 @@ final class JobDriver {
     private final Retirement retirement;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
-            boolean resubmitUncertain, WorkerMetrics metrics, Executor onContext, Clock clock,
+            FailurePolicy failures, boolean resubmitUncertain, WorkerMetrics metrics, Executor onContext, Clock clock,
             Retirement retirement) {
         this.providers = providers;
         this.writer = writer;
         this.timers = timers;
-        this.failures = new FailurePolicy(polls, resubmitUncertain);
+        this.failures = failures;
         this.polls = polls;
         this.metrics = metrics;
         this.onContext = onContext;
@@ -117,7 +117,7 @@ final class JobDriver {
 
     private void submit(TrackedJob job) {
         VideoProvider provider = providers.provider(job.record.provider());
-        if (expired(job, ProviderOperation.SUBMIT) || heldBack(job, provider, this::act)) {
+        if (expired(job, ProviderOperation.SUBMIT) || heldBack(job, provider, ProviderOperation.SUBMIT, this::act)) {
             return;
         }
         job.submissionSent = false;
@@ -169,7 +169,7 @@ final class JobDriver {
 
     private void poll(TrackedJob job) {
         VideoProvider provider = providers.provider(job.record.provider());
-        if (heldBack(job, provider, this::poll)) {
+        if (heldBack(job, provider, ProviderOperation.POLL, this::poll)) {
             return;
         }
         providers.withSlot(job, provider, ProviderOperation.POLL, slot -> {
@@ -259,8 +259,10 @@ final class JobDriver {
             job.streak = wait.streak();
             Duration delay = providers.waitForAccount(provider);
             if (operation == ProviderOperation.SUBMIT) {
+                // Submitted again only after the wait, where the deadline and the account wait are checked.
                 refused(job, delay);
-            } else {
+            } else if (!expired(job, operation)) {
+                // This job may be the paused provider's probe, which never parks: its wait is bounded here.
                 timers.schedule(job, delay, this::poll);
             }
         }
@@ -280,10 +282,16 @@ final class JobDriver {
         return end.isPresent();
     }
 
-    /** Whether the job must wait for its provider's account; it is then parked and asks again later. */
-    private boolean heldBack(TrackedJob job, VideoProvider provider, Consumer<TrackedJob> retry) {
+    /**
+     * Whether the job must wait for its provider's account; it is then parked and asks again later, unless it has
+     * waited as long as a job may (it then fails).
+     */
+    private boolean heldBack(TrackedJob job, VideoProvider provider, ProviderOperation operation,
+            Consumer<TrackedJob> retry) {
         Optional<Duration> wait = providers.holdBack(job, provider);
-        wait.ifPresent(delay -> timers.schedule(job, delay, retry));
+        if (wait.isPresent() && !expired(job, operation)) {
+            timers.schedule(job, wait.get(), retry);
+        }
         return wait.isPresent();
     }
 

@@ -63,6 +63,7 @@ public class JobTracker implements JobLogListener {
     private final JobLogReader reader;
     private final WorkerConfig.Tracker config;
     private final Duration handOverWait;
+    private final Duration maxAccountWait;
     private final PollPolicy policy;
     private final Clock clock;
 
@@ -93,6 +94,7 @@ public class JobTracker implements JobLogListener {
         this.config = config.tracker();
         this.owned = new OwnedPartitions(config.topics().dedupWindow());
         this.handOverWait = config.tracker().handOverWait();
+        this.maxAccountWait = config.jobs().maxAccountWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
         // would be used from another thread, where it starts from the same seed in every replica.
         this.policy = PollPolicy.from(config.polling(), catalogue, new SplittableRandom());
@@ -108,8 +110,9 @@ public class JobTracker implements JobLogListener {
                 System::nanoTime, context.ioLoops(), clock);
         writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
-        driver = new JobDriver(providers, writer, timers, policy, config.resubmitUncertain(), metrics, onContext,
-                clock, this::retire);
+        driver = new JobDriver(providers, writer, timers, policy,
+                new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), config.resubmitUncertain(),
+                metrics, onContext, clock, this::retire);
         handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);

@@ -34,8 +34,9 @@ class FailurePolicyTest {
     private static final ProviderOperation SUBMIT = ProviderOperation.SUBMIT;
     private static final ProviderOperation POLL = ProviderOperation.POLL;
 
-    private final FailurePolicy policy = new FailurePolicy(BACKOFF, false);
-    private final FailurePolicy resubmitting = new FailurePolicy(BACKOFF, true);
+    private static final Duration ACCOUNT_WAIT = Duration.ofHours(24);
+    private final FailurePolicy policy = new FailurePolicy(BACKOFF, false, ACCOUNT_WAIT);
+    private final FailurePolicy resubmitting = new FailurePolicy(BACKOFF, true, ACCOUNT_WAIT);
 
     /** The expected reaction: its kind, and for a failure its code. */
     private enum Expect { RETRY, WAIT_FOR_ACCOUNT, FAIL }
@@ -170,6 +171,19 @@ class FailurePolicyTest {
     @Test
     void aPausedProvidersJobsDoNotTimeOut() {
         assertThat(policy.expired(POLL, job(NEAR), ErrorStreak.NONE, true, NOW.plus(FAR))).isEmpty();
+    }
+
+    @Test
+    void aPausedProvidersJobsFailOnceTheyWaitedTheirLongestPastTheDeadline() {
+        Instant waitedOut = NOW.plus(NEAR).plus(ACCOUNT_WAIT);
+
+        assertThat(policy.expired(SUBMIT, job(NEAR), ErrorStreak.NONE, true, waitedOut.minusSeconds(1))).isEmpty();
+        assertThat(policy.expired(SUBMIT, job(NEAR), ErrorStreak.NONE, true, waitedOut)).hasValueSatisfying(f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.ACCOUNT_REFUSED);
+            assertThat(f.message()).contains("refused the account");
+        });
+        assertThat(policy.expired(POLL, job(NEAR), new ErrorStreak(2, true), true, waitedOut))
+                .hasValueSatisfying(f -> assertThat(f.code()).isEqualTo(ErrorCode.ACCOUNT_REFUSED));
     }
 
     private static JobRecord job(Duration deadlineIn) {

@@ -45,6 +45,7 @@ class JobDriverTest {
     private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
     private static final ModelCatalogue CATALOGUE = ModelCatalogue.fromClasspath(new ObjectMapper());
     private static final Executor DIRECT = Runnable::run;
+    private static final Duration ACCOUNT_WAIT = Duration.ofMinutes(30);
 
     private final ManualTime time = new ManualTime(T);
     private final FakeProvider provider = new FakeProvider();
@@ -266,6 +267,33 @@ class JobDriverTest {
     }
 
     @Test
+    void aJobWaitingForAnAccountThatNeverComesBackFailsAccountRefusedAndIsNeverSent() {
+        provider.configured = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        time.advance(Duration.ofMinutes(20).plus(ACCOUNT_WAIT).minusMinutes(2));
+        assertThat(committed).as("within the wait").isEmpty();
+        time.advance(Duration.ofMinutes(4));
+
+        assertThat(provider.submits).isZero();
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.ACCOUNT_REFUSED));
+    }
+
+    @Test
+    void aSubmittedJobWhoseProviderKeepsRefusingTheAccountFailsAccountRefusedToo() {
+        provider.polls(() -> refusedPoll(401));
+        TrackedJob job = track(requested().submitting(T).submitted("p-1", null, T));
+        driver(false).act(job);
+
+        time.advance(Duration.ofMinutes(20).plus(ACCOUNT_WAIT).plusMinutes(3));
+
+        assertThat(committed).singleElement().satisfies(
+                failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.ACCOUNT_REFUSED));
+    }
+
+    @Test
     void theDeadlineEndsAJobTheProviderKeptRateLimitingAsRateLimited() {
         provider.submissions(() -> refused(429));
         TrackedJob job = track(JobRecord.requested("job-1", "aimlapi", "pixverse/v5/text-to-video", input(), null, T,
@@ -372,7 +400,9 @@ class JobDriverTest {
     private JobDriver driver(boolean resubmitUncertain) {
         PollPolicy polls = PollPolicy.fixed(CATALOGUE, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
-        return new JobDriver(access, writer, timers, polls, resubmitUncertain, metrics, DIRECT, time, retired::add);
+        return new JobDriver(access, writer, timers, polls,
+                new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), resubmitUncertain, metrics, DIRECT, time,
+                retired::add);
     }
 
     private Uni<Void> append(JobRecord record) {
