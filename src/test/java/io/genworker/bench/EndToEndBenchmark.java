@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +30,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.genworker.joblog.JobLog;
 import io.genworker.support.EmbeddedStack;
@@ -45,7 +48,7 @@ import io.genworker.support.WorkerTopics;
 final class EndToEndBenchmark {
 
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
-    private static final int HTTP_PORT = Integer.getInteger("bench.http-port", 18080);
+    static final int HTTP_PORT = Integer.getInteger("bench.http-port", 18080);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private EndToEndBenchmark() {
@@ -199,12 +202,17 @@ final class EndToEndBenchmark {
         awaitResults(stack.broker.bootstrapServers(), ids, Duration.ofMinutes(5));
     }
 
-    private static List<String> ids(String prefix, int count) {
+    static List<String> ids(String prefix, int count) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         return java.util.stream.IntStream.range(0, count).mapToObj(i -> prefix + "-" + run + "-" + i).toList();
     }
 
     private static void produce(String bootstrap, List<String> ids) {
+        produce(bootstrap, ids, Requests::anyModel);
+    }
+
+    /** Writes a request per id as fast as the producer can; {@code request} builds it from the id and its index. */
+    static void produce(String bootstrap, List<String> ids, BiFunction<String, Integer, ObjectNode> request) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -214,15 +222,14 @@ final class EndToEndBenchmark {
                 new StringSerializer())) {
             int i = 0;
             for (String id : ids) {
-                producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, id,
-                        Requests.anyModel(id, i++).toString()));
+                producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, id, request.apply(id, i++).toString()));
             }
             producer.flush();
         }
     }
 
     /** Reads results until every id has one; returns System.nanoTime() when the last arrived. */
-    private static long awaitResults(String bootstrap, List<String> ids, Duration timeout) {
+    static long awaitResults(String bootstrap, List<String> ids, Duration timeout) {
         Set<String> missing = new HashSet<>(ids);
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -248,7 +255,7 @@ final class EndToEndBenchmark {
         return last;
     }
 
-    private static double metric(String name) {
+    static double metric(String name) {
         try {
             String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + HTTP_PORT + "/q/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -266,8 +273,33 @@ final class EndToEndBenchmark {
         }
     }
 
+    /** The packaged worker in its own JVM on {@link #HTTP_PORT}, with the caps that would be measured lifted. */
+    static Process startWorker(KafkaBroker broker, ProviderSimulator simulator, Map<String, String> env, String heap,
+            Path log) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run ./mvnw package first");
+        }
+        Map<String, String> all = new LinkedHashMap<>(env);
+        // The providers publish no rate limit and the simulator has none: the worker's own caps would be the
+        // bottleneck being measured, so they are lifted here.
+        all.put("WORKER_PROVIDERS_AIMLAPI_REQUESTS_PER_SECOND", "100000");
+        all.put("WORKER_PROVIDERS_SEGMIND_REQUESTS_PER_SECOND", "100000");
+        String concurrent = System.getProperty("bench.max-concurrent-calls", "256");
+        all.put("WORKER_PROVIDERS_AIMLAPI_MAX_CONCURRENT_CALLS", concurrent);
+        all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", concurrent);
+        all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
+        all.putIfAbsent("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
+        List<String> jvm = new java.util.ArrayList<>(List.of(heap));
+        if (Boolean.getBoolean("bench.jfr")) {
+            // Where the time goes: `jfr print --events jdk.ExecutionSample target/benchmark/worker.jfr`.
+            jvm.add("-XX:StartFlightRecording=filename=target/benchmark/worker.jfr,settings=profile");
+        }
+        return EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT, all, jvm,
+                log);
+    }
+
     /** Heap in use after a full collection, read with jcmd from the JDK running this benchmark. */
-    private static long heapAfterGc(Process worker) throws Exception {
+    static long heapAfterGc(Process worker) throws Exception {
         jcmd(worker, "GC.run");
         String info = jcmd(worker, "GC.heap_info");
         // G1: " garbage-first heap   total 123456K, used 7890K"; other collectors print "used NNNK" too.
@@ -278,7 +310,7 @@ final class EndToEndBenchmark {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
-    private static String jcmd(Process worker, String command) throws Exception {
+    static String jcmd(Process worker, String command) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), command).redirectErrorStream(true)
                 .start();
@@ -303,28 +335,9 @@ final class EndToEndBenchmark {
     private record Stack(KafkaBroker broker, ProviderSimulator simulator, Process worker) implements AutoCloseable {
 
         static Stack start(Duration generationTime, Map<String, String> env, String heap) throws Exception {
-            if (!Files.exists(JAR)) {
-                throw new IllegalStateException(JAR + " is missing: run ./mvnw package first");
-            }
             KafkaBroker broker = KafkaBroker.startInJvm();
             ProviderSimulator simulator = ProviderSimulator.start(0).generationTime(generationTime);
-            Map<String, String> all = new LinkedHashMap<>(env);
-            // The providers publish no rate limit and the simulator has none: the worker's own caps would be the
-            // bottleneck being measured, so they are lifted here.
-            all.put("WORKER_PROVIDERS_AIMLAPI_REQUESTS_PER_SECOND", "100000");
-            all.put("WORKER_PROVIDERS_SEGMIND_REQUESTS_PER_SECOND", "100000");
-            String concurrent = System.getProperty("bench.max-concurrent-calls", "256");
-            all.put("WORKER_PROVIDERS_AIMLAPI_MAX_CONCURRENT_CALLS", concurrent);
-            all.put("WORKER_PROVIDERS_SEGMIND_MAX_CONCURRENT_CALLS", concurrent);
-            all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
-            all.put("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
-            List<String> jvm = new java.util.ArrayList<>(List.of(heap));
-            if (Boolean.getBoolean("bench.jfr")) {
-                // Where the time goes: `jfr print --events jdk.ExecutionSample target/benchmark/worker.jfr`.
-                jvm.add("-XX:StartFlightRecording=filename=target/benchmark/worker.jfr,settings=profile");
-            }
-            Process worker = EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT,
-                    all, jvm, Path.of("target", "benchmark", "worker.log"));
+            Process worker = startWorker(broker, simulator, env, heap, Path.of("target", "benchmark", "worker.log"));
             EmbeddedStack.awaitReady(HTTP_PORT);
             return new Stack(broker, simulator, worker);
         }
