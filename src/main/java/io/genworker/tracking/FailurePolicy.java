@@ -32,6 +32,14 @@ final class FailurePolicy {
     }
 
     /**
+     * Whether a job found SUBMITTING (its submission interrupted, the provider may be running it) is submitted again
+     * rather than failed SUBMIT_UNCERTAIN: `worker.tracker.resubmit-uncertain`.
+     */
+    boolean resubmitsInterrupted() {
+        return resubmitUncertain;
+    }
+
+    /**
      * After a failed submit or poll.
      *
      * @param streak the job's error streak before this failure

@@ -44,12 +44,10 @@ final class JobDriver {
     private final WorkerMetrics metrics;
     private final Executor onContext;
     private final Clock clock;
-    private final boolean resubmitUncertain;
     private final Retirement retirement;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
-            FailurePolicy failures, boolean resubmitUncertain, WorkerMetrics metrics, Executor onContext, Clock clock,
-            Retirement retirement) {
+            FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement) {
         this.providers = providers;
         this.writer = writer;
         this.timers = timers;
@@ -58,7 +56,6 @@ final class JobDriver {
         this.metrics = metrics;
         this.onContext = onContext;
         this.clock = clock;
-        this.resubmitUncertain = resubmitUncertain;
         this.retirement = retirement;
     }
 
@@ -67,7 +64,7 @@ final class JobDriver {
         switch (job.record.state()) {
             case REQUESTED -> submit(job);
             case SUBMITTING -> {
-                if (resubmitUncertain) {
+                if (failures.resubmitsInterrupted()) {
                     LOG.warnf("job %s was interrupted while submitting; resubmitting as configured", job.id());
                     submit(job);
                 } else {

@@ -111,8 +111,8 @@ public class JobTracker implements JobLogListener {
         writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
         driver = new JobDriver(providers, writer, timers, policy,
-                new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), config.resubmitUncertain(),
-                metrics, onContext, clock, this::retire);
+                new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
+                this::retire);
         handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);

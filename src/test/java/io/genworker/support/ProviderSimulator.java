@@ -202,16 +202,6 @@ public final class ProviderSimulator implements AutoCloseable {
         return this;
     }
 
-    /** Faults for the next submissions, of either provider, whichever job makes them. */
-    public void failNextSubmits(Fault... faults) {
-        this.faults.failNext(SUBMIT, faults);
-    }
-
-    /** Faults for the next status or result reads, of either provider, whichever job makes them. */
-    public void failNextPolls(Fault... faults) {
-        this.faults.failNext(POLL, faults);
-    }
-
     /** Faults for the next submissions of the job whose prompt contains this text (its id, in tests). */
     public void failSubmitsOf(String promptPart, Fault... faults) {
         this.faults.failCallsOf(SUBMIT, promptPart, faults);

@@ -10,21 +10,16 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import io.genworker.support.ProviderSimulator.Fault;
 
 /**
- * Which fault, if any, answers a call instead of the provider: first one targeted at the call's job (by a part of
- * its prompt, the job id in tests), then the next of the operation's shared queue (any job may take it), then the
- * outage's 503 while one lasts.
+ * Which fault, if any, answers a call instead of the provider: one targeted at the call's job (by a part of its
+ * prompt, the job id in tests), else the outage's 503 while one lasts. There is no queue any job may take from: a
+ * test must know which job received its faults.
  */
 final class SimulatorFaultScript {
 
     private static final Fault OUTAGE = Fault.body(503, "{\"message\":\"Service Unavailable\"}");
 
-    private final Map<String, ConcurrentLinkedDeque<Fault>> shared = new ConcurrentHashMap<>();
     private final Map<String, Map<String, ConcurrentLinkedDeque<Fault>>> targeted = new ConcurrentHashMap<>();
     private volatile Instant outageUntil = Instant.MIN;
-
-    void failNext(String operation, Fault... faults) {
-        queue(shared, operation).addAll(List.of(faults));
-    }
 
     void failCallsOf(String operation, String promptPart, Fault... faults) {
         queue(targeted.computeIfAbsent(operation, o -> new ConcurrentHashMap<>()), promptPart)
@@ -42,9 +37,6 @@ final class SimulatorFaultScript {
     /** The fault for this call, taken off its queue; null when the provider answers normally. */
     Fault next(String operation, String prompt) {
         Fault fault = targetedAt(targeted.getOrDefault(operation, Map.of()), prompt);
-        if (fault == null) {
-            fault = queue(shared, operation).poll();
-        }
         if (fault == null && inOutage()) {
             fault = OUTAGE;
         }

@@ -401,8 +401,7 @@ class JobDriverTest {
         PollPolicy polls = PollPolicy.fixed(CATALOGUE, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
         return new JobDriver(access, writer, timers, polls,
-                new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), resubmitUncertain, metrics, DIRECT, time,
-                retired::add);
+                new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), metrics, DIRECT, time, retired::add);
     }
 
     private Uni<Void> append(JobRecord record) {
