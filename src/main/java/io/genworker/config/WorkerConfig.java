@@ -106,6 +106,14 @@ public interface WorkerConfig {
         @WithDefault("generation-worker-tracker")
         String groupId();
 
+        /**
+         * Prefix of the transactional ids the tracker writes the job log under: `<prefix>-<partition>`, the same in
+         * every worker, so that a partition's new owner fences the old one (its writes are refused by the broker).
+         * The worker's principal needs WRITE and DESCRIBE on TransactionalId resources with this prefix.
+         */
+        @WithDefault("${worker.tracker.group-id:generation-worker-tracker}")
+        String transactionalIdPrefix();
+
         /** Jobs in flight per worker; at the cap the tracker stops taking new jobs from the log. */
         @WithDefault("20000")
         int maxInFlight();

@@ -57,10 +57,19 @@ public class JobLog {
      * back every transition it writes and only needs the body of a few).
      */
     public ProducerRecord<String, byte[]> record(JobRecord record) {
+        return record(record, null);
+    }
+
+    /**
+     * The record of a transition of a job the tracker drives, for the partition the job lives on: never left to
+     * the key's hash, which changes when partitions are added to the topic and would put a job's later records on
+     * another partition than its history.
+     */
+    public ProducerRecord<String, byte[]> record(JobRecord record, Integer partition) {
         RecordHeaders headers = new RecordHeaders();
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
-        return new ProducerRecord<>(topic, null, record.jobId(), encode(record), headers);
+        return new ProducerRecord<>(topic, partition, record.jobId(), encode(record), headers);
     }
 
     /** The state a record's header names, or null when it has none (records of older versions) or it is unknown. */

@@ -57,6 +57,7 @@ public class WorkerMetrics {
     public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
     public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
+    public static final String JOBLOG_FENCED = PREFIX + "joblog.fenced";
 
     private static final String SECONDS = "seconds";
     static final String PROVIDER = "provider";
@@ -103,12 +104,14 @@ public class WorkerMetrics {
     static final MeterSpec DETECTION_DELAY_SPEC = new MeterSpec(DETECTION_DELAY, Kind.TIMER,
             "Time between the last poll that saw a generation running and the one that saw it end", SECONDS,
             PROVIDER, MODEL);
+    static final MeterSpec FENCED_SPEC = new MeterSpec(JOBLOG_FENCED, Kind.COUNTER,
+            "Job-log partitions whose transactions a new owner fenced while this worker still wrote them", null);
 
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
             SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
-            DURATION_SPEC,             PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC,
-            PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC);
+            DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
+            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC);
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
     private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);
@@ -133,6 +136,10 @@ public class WorkerMetrics {
 
     public void duplicate() {
         counter(DUPLICATE_SPEC).increment();
+    }
+
+    public void fenced() {
+        counter(FENCED_SPEC).increment();
     }
 
     public void submitted(JobRecord job) {
@@ -240,10 +247,11 @@ public class WorkerMetrics {
         operations.forEach(operation -> rateLimiterTimer(provider, operation));
     }
 
-    /** Registers at zero the rejection reasons and the duplicate counter. */
+    /** Registers at zero the rejection reasons, the duplicate counter and the fencing counter. */
     public void registerKnownRejections(List<String> reasons) {
         reasons.forEach(reason -> counter(REJECTED_SPEC, "reason", reason));
         counter(DUPLICATE_SPEC);
+        counter(FENCED_SPEC);
     }
 
     private Counter failedCounter(String provider, String model, String code) {

@@ -28,12 +28,14 @@ import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
 import io.genworker.joblog.JobLogListener;
 import io.genworker.joblog.JobLogReader;
+import io.genworker.joblog.JobLogTransactions;
 import io.genworker.joblog.OwnershipLease;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
-import io.genworker.publish.ResultCommitter;
+import io.genworker.publish.ResultPublisher;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
@@ -46,8 +48,6 @@ import io.vertx.core.Vertx;
 public class JobTracker implements JobLogListener {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
-    /** How long a hand-over waits for the result transactions of the jobs it gives up. */
-    private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
     /** How often finished jobs older than the dedup window are forgotten. */
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     /** Event loops that carry the provider HTTP calls, so that their I/O does not load the tracker's own loop. */
@@ -55,7 +55,8 @@ public class JobTracker implements JobLogListener {
 
     private final Vertx vertx;
     private final JobLog jobLog;
-    private final ResultCommitter committer;
+    private final JobLogTransactions transactions;
+    private final ResultPublisher results;
     private final ProviderRouter router;
     private final ProviderPauses pauses;
     private final OwnershipLease lease;
@@ -80,12 +81,14 @@ public class JobTracker implements JobLogListener {
     private JobDriver driver;
     private FinishedJobCheck finishedJobs;
 
-    public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter router,
+    public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
+            ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
             JobLogReader reader, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
-        this.committer = committer;
+        this.transactions = transactions;
+        this.results = results;
         this.router = router;
         this.pauses = pauses;
         this.lease = lease;
@@ -108,7 +111,7 @@ public class JobTracker implements JobLogListener {
         JobTimers timers = new JobTimers(context.timers());
         ProviderAccess providers = new ProviderAccess(router::get, pauses, metrics, context.gateTimers(),
                 System::nanoTime, context.ioLoops(), clock);
-        writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock,
+        writer = new JobLogWriter(this::append, this::commitWithResult, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
@@ -141,8 +144,8 @@ public class JobTracker implements JobLogListener {
     /**
      * Stops acting on the partitions' jobs, except that a submission already sent is given up to
      * `worker.tracker.hand-over-wait` to be answered and its outcome written (so that the next owner polls it
-     * rather than failing it SUBMIT_UNCERTAIN); then lets what was sent for them land (job-log writes and result
-     * transactions) before the partitions move, so that the next owner's replay sees it.
+     * rather than failing it SUBMIT_UNCERTAIN). The consumer then lets what was sent for them commit
+     * ({@link JobLogTransactions#close}) before the partitions move, so that the next owner's replay sees it.
      */
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
@@ -162,19 +165,22 @@ public class JobTracker implements JobLogListener {
             LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
         }
         context.await(handOver::giveUp);
-        letWritesLand();
     }
 
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */
     @Override
     public void lost(Collection<TopicPartition> partitions) {
         context.await(() -> partitions.forEach(tp -> drop(tp, false)));
-        letWritesLand();
     }
 
-    private void letWritesLand() {
-        jobLog.flush();
-        committer.awaitIdle(HAND_OVER_WAIT);
+    /** A transition, in a transaction of the partition's owner (the records are built on the partition's thread). */
+    private Uni<Void> append(TopicPartition tp, JobRecord record) {
+        return transactions.send(tp, () -> List.of(jobLog.record(record, tp.partition())));
+    }
+
+    /** A terminal record and its result event, in one transaction: never one without the other. */
+    private Uni<Void> commitWithResult(TopicPartition tp, JobRecord terminal) {
+        return transactions.send(tp, () -> List.of(results.record(terminal), jobLog.record(terminal, tp.partition())));
     }
 
     @Override
@@ -267,7 +273,7 @@ public class JobTracker implements JobLogListener {
             if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
                 // Its result is committed (its echo was read) but not yet acknowledged here: put it back after the
                 // repeat, which would otherwise be the job's last word.
-                writer.appendDetached(known.latestSent.reasserted(clock.instant()));
+                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
             } else {
                 writer.reassert(known);
             }
