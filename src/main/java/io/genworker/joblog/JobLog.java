@@ -2,6 +2,8 @@ package io.genworker.joblog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,15 +28,32 @@ import io.smallrye.mutiny.Uni;
 public class JobLog {
 
     public static final String STATE_HEADER = "genworker-state";
+    /** Which worker wrote a record: its instance id, or host and process id. For operators and the fleet tests. */
+    public static final String WRITER_HEADER = "genworker-writer";
 
     private final KafkaWriter writer;
     private final ObjectMapper mapper;
     private final String topic;
+    private final byte[] writerName;
 
     public JobLog(KafkaWriter writer, ObjectMapper mapper, WorkerConfig config) {
         this.writer = writer;
         this.mapper = mapper;
         this.topic = config.topics().jobs();
+        this.writerName = config.tracker().instanceId().filter(id -> !id.isBlank())
+                .orElseGet(JobLog::hostAndPid).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String hostAndPid() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     public String topic() {
@@ -69,6 +88,7 @@ public class JobLog {
         RecordHeaders headers = new RecordHeaders();
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
+        headers.add(WRITER_HEADER, writerName);
         return new ProducerRecord<>(topic, partition, record.jobId(), encode(record), headers);
     }
 

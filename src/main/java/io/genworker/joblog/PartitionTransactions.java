@@ -285,8 +285,12 @@ final class PartitionTransactions {
         fail(left, new NotOwned(partition, "is not written by this worker any more"));
         ready.completeExceptionally(new NotOwned(partition, "was let go before its producer was ready"));
         if (producer != null) {
+            // Interrupted by close(): the producer's own close would be interrupted too. Nothing is left to send
+            // (the writes were waited for, or the partition is lost), so it closes at once; a transaction still
+            // open on the broker is aborted by the next owner's initTransactions, or times out.
+            Thread.interrupted();
             try {
-                producer.close(Duration.ofSeconds(5));
+                producer.close(Duration.ZERO);
             } catch (RuntimeException e) {
                 LOG.debugf("closing the producer of %s: %s", partition, e.getMessage());
             }
