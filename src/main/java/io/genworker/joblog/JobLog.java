@@ -35,11 +35,13 @@ public class JobLog {
     private final ObjectMapper mapper;
     private final String topic;
     private final byte[] writerName;
+    private final JobRouting routing;
 
     public JobLog(KafkaWriter writer, ObjectMapper mapper, WorkerConfig config) {
         this.writer = writer;
         this.mapper = mapper;
         this.topic = config.topics().jobs();
+        this.routing = new JobRouting(config.topics().jobRoutingPartitions());
         this.writerName = config.tracker().instanceId().filter(id -> !id.isBlank())
                 .orElseGet(JobLog::hostAndPid).getBytes(StandardCharsets.UTF_8);
     }
@@ -70,21 +72,23 @@ public class JobLog {
         writer.flush();
     }
 
-    /**
-     * The Kafka record of a transition: keyed by job id, the snapshot as JSON; in the headers the job's trace
-     * context, and the state, so that a reader can tell what the record is without parsing it (the tracker reads
-     * back every transition it writes and only needs the body of a few).
-     */
+    /** A new job's record (intake's REQUESTED), on the partition {@link JobRouting} gives its id. */
     public ProducerRecord<String, byte[]> record(JobRecord record) {
-        return record(record, null);
+        return record(record, routing.partitionOf(record.jobId()));
+    }
+
+    public JobRouting routing() {
+        return routing;
     }
 
     /**
-     * The record of a transition of a job the tracker drives, for the partition the job lives on: never left to
-     * the key's hash, which changes when partitions are added to the topic and would put a job's later records on
-     * another partition than its history.
+     * The Kafka record of a transition, on the partition the job lives on (the tracker's writes: never left to the
+     * key's hash over the topic's current count, which changes when partitions are added): keyed by job id, the
+     * snapshot as JSON; in the headers the job's trace context, the writer, and the state, so that a reader can
+     * tell what the record is without parsing it (the tracker reads back every transition it writes and only needs
+     * the body of a few).
      */
-    public ProducerRecord<String, byte[]> record(JobRecord record, Integer partition) {
+    public ProducerRecord<String, byte[]> record(JobRecord record, int partition) {
         RecordHeaders headers = new RecordHeaders();
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
