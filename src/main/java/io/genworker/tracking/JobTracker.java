@@ -52,6 +52,8 @@ public class JobTracker implements JobLogListener {
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     /** Event loops that carry the provider HTTP calls, so that their I/O does not load the tracker's own loop. */
     private static final int IO_LOOPS = 2;
+    /** How often parked jobs are looked at besides when a job finishes (a read that failed, a partition drained). */
+    private static final Duration UNPARK_EVERY = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final JobLog jobLog;
@@ -80,6 +82,7 @@ public class JobTracker implements JobLogListener {
     private JobLogWriter writer;
     private JobDriver driver;
     private FinishedJobCheck finishedJobs;
+    private ParkedJobs parked;
 
     public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
             ProviderRouter router,
@@ -95,7 +98,8 @@ public class JobTracker implements JobLogListener {
         this.metrics = metrics;
         this.reader = reader;
         this.config = config.tracker();
-        this.owned = new OwnedPartitions(config.topics().dedupWindow());
+        this.owned = new OwnedPartitions(config.topics().dedupWindow(),
+                new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()));
         this.handOverWait = config.tracker().handOverWait();
         this.maxAccountWait = config.jobs().maxAccountWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
@@ -121,6 +125,8 @@ public class JobTracker implements JobLogListener {
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
         metrics.rememberedGauge(owned::remembered);
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
+        parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get(), onContext, this::adopt);
+        context.periodic(UNPARK_EVERY, parked::adoptWhileRoom);
     }
 
     @Override
@@ -208,7 +214,8 @@ public class JobTracker implements JobLogListener {
 
     @Override
     public int newJobsWelcome() {
-        return config.maxInFlight() - inFlight.get() - pendingStarts.get();
+        // Parked jobs came first: new ones wait in Kafka until those are in flight.
+        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parked();
     }
 
     @Override
@@ -277,7 +284,8 @@ public class JobTracker implements JobLogListener {
             } else {
                 writer.reassert(known);
             }
-        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
+        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult
+                || decision instanceof PartitionReplay.DuplicateOfParked) {
             metrics.duplicate();
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
             finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
@@ -306,7 +314,9 @@ public class JobTracker implements JobLogListener {
             carryOut(tp, partition, decision, null, -1);
         }
         owned.replayed(clock.instant());
-        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume", tp, partition.finishedCount(), resumed);
+        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume, %d parked until there is room", tp,
+                partition.finishedCount(), resumed, partition.parkedCount());
+        parked.adoptWhileRoom();
     }
 
     private void adopt(TopicPartition tp, PartitionReplay partition, PartitionReplay.Adopt adopt) {
@@ -362,6 +372,9 @@ public class JobTracker implements JobLogListener {
         }
         inFlight.set(active.size());
         metrics.finished(job.record);
+        if (owned.parked() > 0) {
+            parked.adoptWhileRoom();
+        }
     }
 
     private double oldestAgeSeconds() {

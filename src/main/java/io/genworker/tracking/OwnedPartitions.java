@@ -18,15 +18,19 @@ final class OwnedPartitions {
     private final Map<TopicPartition, PartitionReplay> owned = new HashMap<>();
     private final AtomicInteger replaying = new AtomicInteger();
     private final AtomicInteger remembered = new AtomicInteger();
+    private final AtomicInteger parked = new AtomicInteger();
     private final Duration dedupWindow;
+    private final ReplayRoom room;
 
-    OwnedPartitions(Duration dedupWindow) {
+    /** @param room how many unfinished jobs the replays may hold in full between them */
+    OwnedPartitions(Duration dedupWindow, ReplayRoom room) {
         this.dedupWindow = dedupWindow;
+        this.room = room;
     }
 
     /** A partition assigned to this worker: its replay starts. */
     void assigned(TopicPartition partition) {
-        owned.put(partition, new PartitionReplay());
+        owned.put(partition, new PartitionReplay(room));
         replaying.incrementAndGet();
     }
 
@@ -46,6 +50,7 @@ final class OwnedPartitions {
         PartitionReplay removed = owned.remove(partition);
         if (removed != null && removed.replaying()) {
             replaying.decrementAndGet();
+            removed.abandon();
         }
         count();
         return removed;
@@ -62,9 +67,20 @@ final class OwnedPartitions {
         return forgotten;
     }
 
-    /** A job finished: counted among those remembered. */
+    /** Recounts the finished jobs remembered and the parked jobs waiting. */
     void count() {
         remembered.set(owned.values().stream().mapToInt(PartitionReplay::finishedCount).sum());
+        parked.set(owned.values().stream().mapToInt(PartitionReplay::parkedCount).sum());
+    }
+
+    /** The owned partitions and their state, to walk on the tracker's context. */
+    Map<TopicPartition, PartitionReplay> all() {
+        return owned;
+    }
+
+    /** Unfinished jobs the replays found past the cap, waiting for a place; safe from any thread. */
+    int parked() {
+        return parked.get();
     }
 
     boolean replaying() {

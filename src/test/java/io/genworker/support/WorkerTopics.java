@@ -41,6 +41,8 @@ public final class WorkerTopics implements AutoCloseable {
     public static final String DLQ = "generation.requests.dlq";
     /** The tracker's consumer group (worker.tracker.group-id). */
     public static final String TRACKER_GROUP = "generation-worker-tracker";
+    /** Partitions of the topics in the test profile (`%test.worker.topics.partitions`). */
+    public static final int PARTITIONS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaCompanion companion;
