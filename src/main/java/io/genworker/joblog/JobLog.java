@@ -60,6 +60,8 @@ public class JobLog {
         RecordHeaders headers = new RecordHeaders();
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
+        // The schema version this record needs of its reader: see RecordSchema.
+        headers.add(RecordSchema.HEADER, RecordSchema.header(record));
         return new ProducerRecord<>(topic, null, record.jobId(), encode(record), headers);
     }
 
