@@ -1,0 +1,91 @@
+package io.genworker.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+import io.genworker.joblog.JobLog;
+import io.genworker.joblog.RecordSchema;
+
+/**
+ * Where jobs land on the job log, records written there by another producer, and a stand-in member of the
+ * tracker's group that takes partitions away.
+ */
+public final class JobLogPartitions {
+
+    private JobLogPartitions() {
+    }
+
+    /** The partition Kafka's default partitioner gives a keyed record. */
+    public static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** A new job id, starting with this prefix, that the default partitioner puts on one of these partitions. */
+    public static String jobIdOn(Set<TopicPartition> wanted, int partitions, String prefix) {
+        while (true) {
+            String id = prefix + UUID.randomUUID();
+            if (wanted.contains(new TopicPartition(WorkerTopics.JOBS, partitionOf(id, partitions)))) {
+                return id;
+            }
+        }
+    }
+
+    /**
+     * Writes one job-log record as another producer (a newer worker, say) would, acks=all, with these state and
+     * schema-version headers; returns its offset.
+     */
+    public static long write(String bootstrap, int partition, String jobId, byte[] value, String state,
+            String schema) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(JobLog.STATE_HEADER, state.getBytes(StandardCharsets.US_ASCII));
+        headers.add(RecordSchema.HEADER, schema.getBytes(StandardCharsets.US_ASCII));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            return producer.send(new ProducerRecord<>(WorkerTopics.JOBS, partition, jobId, value, headers)).get()
+                    .offset();
+        }
+    }
+
+    /** A second member of the tracker's group: it takes partitions away from the worker while it is in the group. */
+    public static KafkaConsumer<String, byte[]> memberOfTheTrackersGroup(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, WorkerTopics.TRACKER_GROUP,
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Joins the group and polls until the member owns partitions; it reads none of their records. */
+    public static Set<TopicPartition> joinAndTakePartitions(KafkaConsumer<String, byte[]> member, Duration wait) {
+        member.subscribe(List.of(WorkerTopics.JOBS));
+        await().atMost(wait).until(() -> {
+            member.poll(Duration.ofMillis(200));
+            member.pause(member.assignment());
+            return !member.assignment().isEmpty();
+        });
+        return member.assignment();
+    }
+}
