@@ -93,6 +93,8 @@ public class JobLog {
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
         headers.add(WRITER_HEADER, writerName);
+        // The schema version this record needs of its reader: see RecordSchema.
+        headers.add(RecordSchema.HEADER, RecordSchema.header(record));
         return new ProducerRecord<>(topic, partition, record.jobId(), encode(record), headers);
     }
 

@@ -58,6 +58,7 @@ public class WorkerMetrics {
     public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
     public static final String JOBLOG_FENCED = PREFIX + "joblog.fenced";
+    public static final String PARTITIONS_HELD = PREFIX + "joblog.partitions.held";
 
     private static final String SECONDS = "seconds";
     static final String PROVIDER = "provider";
@@ -107,11 +108,15 @@ public class WorkerMetrics {
     static final MeterSpec FENCED_SPEC = new MeterSpec(JOBLOG_FENCED, Kind.COUNTER,
             "Job-log partitions whose transactions a new owner fenced while this worker still wrote them", null);
 
+    static final MeterSpec HELD_SPEC = new MeterSpec(PARTITIONS_HELD, Kind.GAUGE,
+            "Job-log partitions this worker keeps but does not act on: a record of a schema version (version) or"
+                    + " kind (kind) it does not know", null, "reason");
+
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
             SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
             DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
-            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC);
+            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC);
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
     private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);
@@ -214,6 +219,12 @@ public class WorkerMetrics {
     /** How many finished jobs the tracker remembers for deduplication (within the dedup window). */
     public void rememberedGauge(Supplier<Number> remembered) {
         Gauge.builder(REMEMBERED_SPEC.name(), remembered).description(REMEMBERED_SPEC.description())
+                .register(registry);
+    }
+
+    /** How many job-log partitions are held for one reason; registered at start-up, so it shows 0 until then. */
+    public void heldPartitionsGauge(String reason, Supplier<Number> held) {
+        Gauge.builder(HELD_SPEC.name(), held).description(HELD_SPEC.description()).tags("reason", reason)
                 .register(registry);
     }
 

@@ -1,6 +1,6 @@
 package io.genworker.tracking;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import io.genworker.catalogue.ModelCatalogue;
@@ -30,6 +32,7 @@ import io.genworker.joblog.JobLogListener;
 import io.genworker.joblog.JobLogReader;
 import io.genworker.joblog.JobLogTransactions;
 import io.genworker.joblog.OwnershipLease;
+import io.genworker.joblog.RecordSchema;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
 import io.genworker.provider.ProviderPauses;
@@ -124,6 +127,9 @@ public class JobTracker implements JobLogListener {
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
         metrics.rememberedGauge(owned::remembered);
+        for (RecordSchema.Reason reason : RecordSchema.Reason.values()) {
+            metrics.heldPartitionsGauge(reason.tag(), () -> owned.heldFor(reason));
+        }
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
         parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get(), onContext, this::adopt);
         context.periodic(UNPARK_EVERY, parked::adoptWhileRoom);
@@ -136,6 +142,11 @@ public class JobTracker implements JobLogListener {
 
     public boolean replaying() {
         return owned.replaying();
+    }
+
+    /** The partitions held at a record this worker does not understand; safe from any thread. */
+    public Collection<HeldPartition> held() {
+        return owned.held();
     }
 
     // ---- called from the job-log consumer thread -------------------------------------------------------------
@@ -234,20 +245,32 @@ public class JobTracker implements JobLogListener {
     private void apply(ConsumerRecord<String, byte[]> raw) {
         TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
         PartitionReplay partition = owned.get(tp);
-        if (partition == null || raw.value() == null) {
+        if (partition == null) {
+            return;
+        }
+        Optional<RecordSchema.Unknown> unknown = RecordSchema.checkHeaders(header(raw, RecordSchema.HEADER),
+                header(raw, JobLog.STATE_HEADER));
+        if (unknown.isPresent()) {
+            hold(tp, raw.offset(), unknown.get());
+            return;
+        }
+        if (raw.value() == null) {
             return;
         }
         if (!partition.replaying() && raw.key() != null && settledByHeader(partition, raw)) {
             return;
         }
-        JobRecord record;
-        try {
-            record = jobLog.decode(raw.value());
-        } catch (IOException e) {
-            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
-                    e.getMessage());
+        RecordSchema.Reading reading = RecordSchema.read(jobLog::decode, raw.value());
+        if (reading instanceof RecordSchema.Unknown body) {
+            hold(tp, raw.offset(), body);
             return;
         }
+        if (reading instanceof RecordSchema.Unreadable unreadable) {
+            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
+                    unreadable.why());
+            return;
+        }
+        JobRecord record = ((RecordSchema.Known) reading).record();
         if (partition.replaying()) {
             partition.replay(record, raw.offset());
             return;
@@ -255,6 +278,32 @@ public class JobTracker implements JobLogListener {
         TrackedJob known = active.get(record.jobId());
         noteOwnTerminal(known, record.state(), raw.offset());
         carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
+    }
+
+    /**
+     * A record this worker does not understand (a newer worker's, during a rolling deploy): skipping it could lose
+     * its job, and acting on the records after it could drive a job on a stale state. The partition's jobs are
+     * dropped from memory as on a lost partition (nothing more is written or called for them, none fails), but the
+     * partition stays this worker's in the group, so that no other worker of this version takes it either, until a
+     * rebalance moves it (to a worker that knows the record, once the rollout is through).
+     */
+    private void hold(TopicPartition tp, long offset, RecordSchema.Unknown unknown) {
+        int jobs = owned.get(tp).active().size();
+        drop(tp, false);
+        HeldPartition held = new HeldPartition(tp, offset, unknown);
+        owned.hold(held);
+        LOG.errorf("job-log partition %s %s. This worker knows schema version %d: it applies no further record of"
+                + " the partition and has let go of its %d jobs (none failed) until a worker that knows the record"
+                + " owns it", tp, held.describe(), RecordSchema.VERSION, jobs);
+    }
+
+    /** A header's value: null when absent, empty when it has no value (which no writer sends). */
+    private static String header(ConsumerRecord<String, byte[]> raw, String name) {
+        Header header = raw.headers().lastHeader(name);
+        if (header == null) {
+            return null;
+        }
+        return header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private boolean settledByHeader(PartitionReplay partition, ConsumerRecord<String, byte[]> raw) {

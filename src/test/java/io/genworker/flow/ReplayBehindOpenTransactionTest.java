@@ -2,28 +2,18 @@ package io.genworker.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import java.time.Duration;
 import java.time.Instant;
-
 import java.util.Map;
-
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-
-
-
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-
-
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import org.apache.kafka.common.serialization.StringSerializer;
-
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;

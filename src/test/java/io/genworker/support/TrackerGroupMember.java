@@ -2,12 +2,10 @@ package io.genworker.support;
 
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -15,7 +13,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A second member of the tracker's consumer group, as a test's stand-in for another worker: while it is in the group
@@ -56,17 +53,12 @@ public final class TrackerGroupMember implements AutoCloseable {
 
     /** A new job id that lives on one of the partitions this member holds. */
     public String jobIdOnTaken(String prefix) {
-        while (true) {
-            String id = prefix + "-" + UUID.randomUUID();
-            if (taken.contains(new TopicPartition(WorkerTopics.JOBS, partitionOf(id)))) {
-                return id;
-            }
-        }
+        return JobLogPartitions.jobIdOn(taken, partitions, prefix + "-");
     }
 
     /** Where a job id lives: Kafka's default placement of a key. */
     public int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return JobLogPartitions.partitionOf(key, partitions);
     }
 
     /** Leaves the group: the worker gets the partitions back and replays them. */
