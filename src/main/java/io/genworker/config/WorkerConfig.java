@@ -54,13 +54,13 @@ public interface WorkerConfig {
 
         /**
          * How many job-log partitions new jobs are spread over: a job id lives on partition {@code murmur2(id) mod
-         * this} (Kafka's own placement of keys, for this count) for good. By default the count the job log is created
-         * with. After partitions are added to `generation.jobs`, keep this at the old count: the key's hash over the
-         * new count would put a repeated job id on a partition with no history of it (submitted a second time).
-         * Partitions above it then take no new jobs; see the operations docs for using them.
+         * this} (Kafka's own placement of keys, for this count) for good. Unset: `partitions`, and the worker refuses
+         * to start on a job log with another count (partitions added, or topics created elsewhere), since routing
+         * over the wrong count would put a repeated job id on a partition with no history of it (submitted a second
+         * time). Set it to the count the job log's jobs were written with; after partitions are added, keep the old
+         * count (the added partitions then take no new jobs; see the operations docs).
          */
-        @WithDefault("${worker.topics.partitions:6}")
-        int jobRoutingPartitions();
+        Optional<Integer> jobRoutingPartitions();
 
         /** How long the job log keeps a finished job: the window in which a repeated job id is deduplicated. */
         @WithDefault("7d")

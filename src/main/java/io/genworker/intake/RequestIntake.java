@@ -21,7 +21,6 @@ import io.genworker.job.TraceContext;
 import io.genworker.joblog.JobLog;
 import io.genworker.kafka.TraceHeaders;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.publish.ResultPublisher;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -46,17 +45,15 @@ public class RequestIntake {
 
     private final RequestReader reader;
     private final JobLog jobLog;
-    private final ResultPublisher results;
     private final DeadLetterPublisher deadLetters;
     private final WorkerMetrics metrics;
     private final Deadlines deadlines;
     private final Clock clock;
 
-    public RequestIntake(RequestReader reader, JobLog jobLog, ResultPublisher results,
-            DeadLetterPublisher deadLetters, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
+    public RequestIntake(RequestReader reader, JobLog jobLog, DeadLetterPublisher deadLetters, WorkerMetrics metrics,
+            WorkerConfig config, Clock clock) {
         this.reader = reader;
         this.jobLog = jobLog;
-        this.results = results;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.deadlines = Deadlines.from(config.jobs());
@@ -113,7 +110,9 @@ public class RequestIntake {
         }
         if (outcome instanceof ReadOutcome.Invalid invalid) {
             metrics.rejected(invalid.error().code().name().toLowerCase());
-            return results.publish(JobRecord.refused(invalid.jobId(), invalid.provider(), invalid.model(),
+            // Through the job log, not straight to the results: only the tracker knows whether the job id is in
+            // flight or finished already, and a job id gets one answer.
+            return jobLog.append(JobRecord.refusal(invalid.jobId(), invalid.provider(), invalid.model(),
                     invalid.metadata(), invalid.error(), now).withTrace(trace));
         }
         metrics.rejected("undecodable");

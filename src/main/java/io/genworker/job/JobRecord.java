@@ -63,6 +63,16 @@ public record JobRecord(
                 credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now, trace);
     }
 
+    /**
+     * A request refused at intake, as the job log carries it to the tracker: the error is its answer, unless the job
+     * id is already known.
+     */
+    public static JobRecord refusal(String jobId, String provider, String model, ObjectNode metadata, JobError error,
+            Instant now) {
+        return new JobRecord(jobId, JobState.REFUSED, provider, model, null, metadata, null, null, error, null, now,
+                null, null, null, 0, 0, now, null);
+    }
+
     /** A request refused at intake: it never becomes a job, only a FAILED result. */
     public static JobRecord refused(String jobId, String provider, String model, ObjectNode metadata, JobError error,
             Instant now) {

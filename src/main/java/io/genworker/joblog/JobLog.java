@@ -41,7 +41,7 @@ public class JobLog {
         this.writer = writer;
         this.mapper = mapper;
         this.topic = config.topics().jobs();
-        this.routing = new JobRouting(config.topics().jobRoutingPartitions());
+        this.routing = JobRouting.from(config.topics());
         this.writerName = config.tracker().instanceId().filter(id -> !id.isBlank())
                 .orElseGet(JobLog::hostAndPid).getBytes(StandardCharsets.UTF_8);
     }
@@ -118,7 +118,7 @@ public class JobLog {
      */
     public static boolean mayStartAJob(Headers headers) {
         JobState state = stateOf(headers);
-        return state == null || state == JobState.REQUESTED;
+        return state == null || state == JobState.REQUESTED || state == JobState.REFUSED;
     }
 
     public byte[] encode(JobRecord record) {

@@ -60,6 +60,12 @@ public class JobLogConsumer {
     private final OwnershipLease lease;
     private final JobLogTransactions transactions;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
+    /**
+     * Partitions whose writer was fenced, dropped here and waiting for the rebalance this worker asked for: still
+     * assigned to it at the end of that rebalance (the group had not moved them after all), they are taken up again
+     * as if newly assigned.
+     */
+    private final Set<TopicPartition> toReopen = new HashSet<>();
     /** Partitions rewound and paused at the cap of jobs in flight. */
     private final Set<TopicPartition> heldBack = new HashSet<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -194,11 +200,7 @@ public class JobLogConsumer {
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 lease.renewed();
-                Set<TopicPartition> fenced = transactions.fenced();
-                if (!fenced.isEmpty()) {
-                    throw new IllegalStateException("the job-log transactions of " + fenced + " were fenced by "
-                            + "another worker: this one lost them without being told, and rejoins the group");
-                }
+                dropFenced();
                 if (!records.isEmpty()) {
                     tracker.records(admitted(records));
                 }
@@ -222,6 +224,7 @@ public class JobLogConsumer {
             } finally {
                 replayEnds.clear();
                 heldBack.clear();
+                toReopen.clear();
                 try {
                     // Always closed, so the group stops counting this member as the owner of its partitions; a
                     // static member stopping on purpose leaves too, rather than hold them for a session timeout.
@@ -244,6 +247,31 @@ public class JobLogConsumer {
         } catch (Exception e) {
             LOG.debugf("closing the job-log consumer's metrics: %s", e.getMessage());
         }
+    }
+
+    /**
+     * A partition whose transactions were fenced has a new owner that this worker's consumer has not heard of yet
+     * (it was frozen, or cut off from the coordinator): its jobs are dropped at once, as on a lost partition, and
+     * the consumer rejoins the group to learn where things stand. The other partitions go on untouched.
+     */
+    private void dropFenced() {
+        Set<TopicPartition> fenced = transactions.fenced();
+        fenced.retainAll(consumer.assignment());
+        if (fenced.isEmpty()) {
+            return;
+        }
+        LOG.warnf("job-log partitions %s were taken over by another worker (their transactions are fenced): "
+                + "dropping their jobs and rejoining the group", fenced);
+        fenced.forEach(replayEnds::remove);
+        heldBack.removeAll(fenced);
+        try {
+            tracker.lost(fenced);
+        } finally {
+            transactions.close(fenced, Duration.ZERO);
+        }
+        consumer.pause(fenced);
+        toReopen.addAll(fenced);
+        consumer.enforceRebalance("job-log transactions fenced");
     }
 
     private void checkReplays() {
@@ -294,8 +322,9 @@ public class JobLogConsumer {
             LOG.infof("%d jobs in flight: resuming %d job-log partitions", tracker.inFlight(), heldBack.size());
             heldBack.clear();
         }
-        Set<TopicPartition> pause = tracker.pendingRecords() > MAX_PENDING_RECORDS ? consumer.assignment()
-                : heldBack;
+        Set<TopicPartition> pause = new HashSet<>(tracker.pendingRecords() > MAX_PENDING_RECORDS
+                ? consumer.assignment() : heldBack);
+        pause.addAll(toReopen);
         if (!pause.isEmpty()) {
             consumer.pause(pause);
         }
@@ -343,6 +372,7 @@ public class JobLogConsumer {
         }
         partitions.forEach(replayEnds::remove);
         heldBack.removeAll(partitions);
+        toReopen.removeAll(partitions);
         if (!orderly) {
             try {
                 tracker.lost(partitions);
@@ -366,10 +396,16 @@ public class JobLogConsumer {
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            // Called at the end of every rebalance, with only the partitions added by it.
+            Set<TopicPartition> partitions = new HashSet<>(assigned);
+            toReopen.retainAll(consumer.assignment());
+            partitions.addAll(toReopen);
+            toReopen.clear();
             if (partitions.isEmpty()) {
                 return;
             }
+            consumer.resume(partitions);
             // First the transactional ids: that fences the previous owners and ends what they left open, so the high
             // watermarks read next are above everything they will ever commit, and the replay sees all of it.
             transactions.open(partitions, TAKE_OVER_WAIT);

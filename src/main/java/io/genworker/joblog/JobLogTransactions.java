@@ -39,6 +39,8 @@ import io.smallrye.mutiny.Uni;
 public class JobLogTransactions {
 
     private static final Logger LOG = Logger.getLogger(JobLogTransactions.class);
+    /** Within the broker's default transaction.max.timeout.ms (15 min), which managed clusters keep. */
+    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
 
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
@@ -100,11 +102,19 @@ public class JobLogTransactions {
      * fenced); fails otherwise only when the transaction certainly did not commit.
      */
     public Uni<Void> send(TopicPartition partition, Supplier<List<ProducerRecord<String, byte[]>>> records) {
-        PartitionTransactions writer = open.get(partition);
-        if (writer == null) {
-            return Uni.createFrom().failure(new PartitionTransactions.NotOwned(partition, "is not owned here"));
-        }
-        return Uni.createFrom().completionStage(writer.send(records));
+        // Deferred: every subscription (a retry) is a new write, to whichever writer holds the partition then.
+        return Uni.createFrom().deferred(() -> {
+            PartitionTransactions writer = open.get(partition);
+            if (writer == null) {
+                return Uni.createFrom().failure(new PartitionTransactions.NotOwned(partition, "is not owned here"));
+            }
+            return Uni.createFrom().completionStage(writer.send(records));
+        });
+    }
+
+    /** The failure of a write refused because this worker does not own the partition (for tests of callers). */
+    public static RuntimeException notOwnedFailure(TopicPartition partition) {
+        return new PartitionTransactions.NotOwned(partition, "has a new owner (this worker's transactions are fenced)");
     }
 
     /** Whether a write failed because this worker does not (or no longer) own the partition: retrying is useless. */
@@ -118,13 +128,19 @@ public class JobLogTransactions {
      */
     public void close(Collection<TopicPartition> partitions, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
+        List<PartitionTransactions> closing = new ArrayList<>(partitions.size());
         for (TopicPartition partition : partitions) {
             fenced.remove(partition);
             PartitionTransactions writer = open.remove(partition);
             if (writer != null) {
-                writer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                writer.stopAccepting();
+                closing.add(writer);
             }
         }
+        // All wait within one deadline, then all are stopped, then joined: 48 partitions take one wait, not 48.
+        closing.forEach(writer -> writer.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
+        closing.forEach(PartitionTransactions::interrupt);
+        closing.forEach(PartitionTransactions::join);
     }
 
     /** Partitions still assigned whose transactions were fenced or failed fatally: their writer is gone. */
@@ -146,10 +162,11 @@ public class JobLogTransactions {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        // A transaction here lives for milliseconds. The default (60 s) would let a crashed worker's open
-        // transaction hold every read_committed reader of the job log for a minute; the next owner's
-        // initTransactions aborts it at once, and 15 s bounds it for everyone else while nobody owns the partition.
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        // Longer than broker outages are expected to last: a transaction the coordinator times out is aborted and
+        // its producer's epoch bumped, which the producer would then take for being fenced. A crashed worker's open
+        // transaction does not hold readers that long: the partition's next owner aborts it when it takes the
+        // transactional id over, a session timeout after the crash.
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
         // One producer per owned partition: its buffer holds at most a few batches of one partition's writes.
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
         return props;

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 import org.apache.kafka.common.utils.Utils;
 
+import io.genworker.config.WorkerConfig;
+
 /**
  * Which job-log partition a job lives on: Kafka's own placement of a key (murmur2 of its UTF-8 bytes, the default
  * partitioner's) over a fixed count, not over however many partitions the topic has now. The count stays what it
@@ -13,13 +15,26 @@ import org.apache.kafka.common.utils.Utils;
 public final class JobRouting {
 
     private final int partitions;
+    /** Whether the count was set for routing, rather than taken from the count topics are created with. */
+    private final boolean explicit;
+
+    /** The routing the configuration gives: `job-routing-partitions`, or else `partitions`. */
+    public static JobRouting from(WorkerConfig.Topics topics) {
+        return new JobRouting(topics.jobRoutingPartitions().orElse(topics.partitions()), topics.jobRoutingPartitions()
+                .isPresent());
+    }
 
     public JobRouting(int partitions) {
+        this(partitions, true);
+    }
+
+    private JobRouting(int partitions, boolean explicit) {
         if (partitions < 1) {
             throw new IllegalArgumentException("worker.topics.job-routing-partitions must be at least 1, was "
                     + partitions);
         }
         this.partitions = partitions;
+        this.explicit = explicit;
     }
 
     public int partitions() {
@@ -36,8 +51,15 @@ public final class JobRouting {
      */
     public String problemWith(int actualPartitions) {
         if (actualPartitions < partitions) {
-            return "the job log has " + actualPartitions + " partitions, fewer than worker.topics.job-routing-partitions ("
-                    + partitions + "): jobs routed to the missing ones could not be written";
+            return "the job log has " + actualPartitions + " partitions, fewer than the " + partitions
+                    + " new jobs are routed over (worker.topics.job-routing-partitions): jobs routed to the missing"
+                    + " ones could not be written";
+        }
+        if (actualPartitions > partitions && !explicit) {
+            return "the job log has " + actualPartitions + " partitions, not the " + partitions
+                    + " of worker.topics.partitions: set worker.topics.job-routing-partitions to the count its jobs"
+                    + " were written with (the old count, if partitions were added; else " + actualPartitions
+                    + "), so that no job id lands where its history is not";
         }
         return null;
     }

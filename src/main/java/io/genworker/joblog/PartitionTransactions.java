@@ -16,7 +16,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -55,7 +54,7 @@ final class PartitionTransactions {
     private final String transactionalId;
     private final Map<String, Object> props;
     private final Consumer<TopicPartition> fenced;
-    private final Consumer<KafkaException> refused;
+    private final Consumer<AuthorizationException> refused;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Object idle = new Object();
@@ -72,7 +71,7 @@ final class PartitionTransactions {
      * @param refused told of an authorization failure (a missing ACL), which no retry fixes
      */
     PartitionTransactions(TopicPartition partition, Map<String, Object> props, Consumer<TopicPartition> fenced,
-            Consumer<KafkaException> refused) {
+            Consumer<AuthorizationException> refused) {
         this.partition = partition;
         this.props = props;
         this.transactionalId = (String) props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
@@ -111,9 +110,23 @@ final class PartitionTransactions {
      * may have a new owner already), then fails the rest and closes the producer. Returns once the thread ended.
      */
     void close(Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
+        stopAccepting();
+        awaitIdle(wait);
+        interrupt();
+        join();
+    }
+
+    /** Refuses every write from now on; those accepted already still commit. */
+    void stopAccepting() {
         synchronized (idle) {
             closed = true;
+        }
+    }
+
+    /** Waits, at most this long, for the writes accepted so far to commit or fail. */
+    void awaitIdle(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (idle) {
             long left;
             while (inProgress > 0 && (left = deadline - System.nanoTime()) > 0) {
                 try {
@@ -124,7 +137,15 @@ final class PartitionTransactions {
                 }
             }
         }
+    }
+
+    /** Stops the partition's thread: what is left fails, the producer closes. */
+    void interrupt() {
         thread.interrupt();
+    }
+
+    /** Returns once the thread ended (bounded). */
+    void join() {
         try {
             thread.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {
@@ -135,28 +156,42 @@ final class PartitionTransactions {
     private void run() {
         try {
             initialise();
-            List<Pending> batch = new ArrayList<>(MAX_BATCH);
-            while (!Thread.currentThread().isInterrupted()) {
+        } catch (InterruptedException | InterruptException e) {
+            Thread.currentThread().interrupt();
+            closed();
+            return;
+        } catch (RuntimeException e) {
+            ready.completeExceptionally(e);
+            LOG.errorf("cannot take the transactional id %s for %s: %s", transactionalId, partition, e.getMessage());
+            if (e instanceof AuthorizationException authorization) {
+                refused.accept(authorization);
+            }
+            closed();
+            return;
+        }
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            while (!Thread.currentThread().isInterrupted() && producer != null) {
                 batch.add(queue.take());
                 queue.drainTo(batch, MAX_BATCH - 1);
                 try {
                     commit(batch);
+                } catch (InterruptException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Nothing may end this thread silently: the partition's writes would fail for good while
+                    // readiness says UP. The writer is given up like a fenced one: the consumer starts over.
+                    LOG.errorf(e, "job-log partition %s: its writer failed", partition);
+                    fail(batch, e);
+                    stopAfterFatal();
+                    fenced.accept(partition);
                 } finally {
                     settled(batch.size());
                     batch.clear();
                 }
-                if (producer == null) {
-                    return;
-                }
             }
         } catch (InterruptedException | InterruptException e) {
             Thread.currentThread().interrupt();
-        } catch (KafkaException e) {
-            ready.completeExceptionally(e);
-            LOG.errorf("cannot take the transactional id %s for %s: %s", transactionalId, partition, e.getMessage());
-            if (e instanceof AuthorizationException) {
-                refused.accept(e);
-            }
         } finally {
             closed();
         }
@@ -166,7 +201,7 @@ final class PartitionTransactions {
      * Takes the transactional id over, fencing the previous owner and aborting its open transaction. While the
      * broker is away this times out: retried, as Kafka allows, until the partition is let go.
      */
-    private void initialise() {
+    private void initialise() throws InterruptedException {
         KafkaProducer<String, byte[]> created = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer());
         producer = created;
@@ -202,7 +237,7 @@ final class PartitionTransactions {
         } catch (InterruptException e) {
             fail(ready, e);
             throw e;
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        } catch (ProducerFencedException e) {
             // Another worker initialised this partition's id: it owns the partition now. Never initialise again
             // here (that would fence the rightful owner); the consumer starts over and rejoins the group.
             LOG.warnf("job-log partition %s: this worker was fenced by its new owner; %d writes refused", partition,
@@ -214,17 +249,19 @@ final class PartitionTransactions {
             LOG.errorf("job-log partition %s: transactional producer failed: %s", partition, e.getMessage());
             fail(ready, e);
             stopAfterFatal();
-            if (e instanceof AuthorizationException) {
-                refused.accept(e);
+            if (e instanceof AuthorizationException authorization) {
+                refused.accept(authorization);
             }
             fenced.accept(partition);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
+            // Abortable (InvalidProducerEpochException included: an epoch bumped by a timed-out transaction is not
+            // a new owner); an abort that fails, fenced or otherwise, leaves the producer unusable.
             try {
                 retryOnTimeout("abortTransaction", producer::abortTransaction);
             } catch (InterruptException interrupted) {
                 fail(ready, interrupted);
                 throw interrupted;
-            } catch (KafkaException abortFailed) {
+            } catch (KafkaException | IllegalStateException abortFailed) {
                 LOG.warnf("job-log partition %s: abort failed: %s", partition, abortFailed.getMessage());
                 fail(ready, e);
                 stopAfterFatal();
@@ -258,8 +295,10 @@ final class PartitionTransactions {
         synchronized (idle) {
             closed = true;
         }
-        producer.close(Duration.ZERO);
-        producer = null;
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
     }
 
     private static void fail(List<Pending> batch, Exception e) {

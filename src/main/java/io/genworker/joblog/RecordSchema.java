@@ -27,10 +27,12 @@ public final class RecordSchema {
 
     public static final String HEADER = "genworker-schema";
     /** The newest schema version this worker knows; every record it writes needs no more. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Echoed header values and body excerpts are cut to this, as refusal details are. */
     private static final int MAX_ECHO = 100;
     private static final byte[] VERSION_1 = "1".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2 added {@link JobState#REFUSED}: a worker that skipped it would leave the request unanswered. */
+    private static final byte[] VERSION_2 = "2".getBytes(StandardCharsets.US_ASCII);
 
     /** Why a record holds its partition; {@link #tag()} is the metric's tag value. */
     public enum Reason {
@@ -79,7 +81,7 @@ public final class RecordSchema {
      * so that older workers stop only where they must.
      */
     public static byte[] header(JobRecord record) {
-        return VERSION_1.clone();
+        return (record.state() == JobState.REFUSED ? VERSION_2 : VERSION_1).clone();
     }
 
     /**

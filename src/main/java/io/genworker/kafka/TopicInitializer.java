@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -35,6 +36,8 @@ public class TopicInitializer {
      * hourly lets compaction keep about one record a job older than the compaction lag.
      */
     private static final Duration SEGMENT = Duration.ofHours(1);
+    /** How long start-up waits to check operator-made topics: a broker away is an outage, waited for later. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, Object> kafka;
     private final WorkerConfig.Topics topics;
@@ -60,12 +63,13 @@ public class TopicInitializer {
     /** Blocks until the topics exist: the tracker must not start on an auto-created, uncompacted job log. */
     public void ensureTopics() {
         if (!topics.create()) {
+            checkExistingJobLog();
             return;
         }
         try (Admin admin = Admin.create(KafkaSettings.clientProperties(kafka))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             if (existing.contains(topics.jobs())) {
-                checkJobLogPartitions(admin);
+                checkJobLogPartitions(admin, Duration.ofSeconds(60));
             }
             List<NewTopic> missing = definitions().stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
@@ -88,13 +92,31 @@ public class TopicInitializer {
     }
 
     /**
+     * With topics created by an operator, the job log's partition count is still checked against the routing:
+     * refused on a mismatch; let go (with a warning) when the broker does not answer in time, as the worker then
+     * waits for it like for any outage.
+     */
+    private void checkExistingJobLog() {
+        try (Admin admin = Admin.create(KafkaSettings.clientProperties(kafka))) {
+            checkJobLogPartitions(admin, CHECK_TIMEOUT);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("could not check the job log's partitions against the routing (%s): going on",
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * A job log with fewer partitions than the routing count cannot take the jobs routed to the missing ones; one
      * with more (partitions added) is fine: jobs stay where their history is, and the added partitions take none.
      */
-    private void checkJobLogPartitions(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
-        int actual = admin.describeTopics(List.of(topics.jobs())).allTopicNames().get(60, TimeUnit.SECONDS)
-                .get(topics.jobs()).partitions().size();
-        JobRouting routing = new JobRouting(topics.jobRoutingPartitions());
+    private void checkJobLogPartitions(Admin admin, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        int actual = admin.describeTopics(List.of(topics.jobs()),
+                new DescribeTopicsOptions().timeoutMs((int) timeout.toMillis())).allTopicNames()
+                .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS).get(topics.jobs()).partitions().size();
+        JobRouting routing = JobRouting.from(topics);
         String problem = routing.problemWith(actual);
         if (problem != null) {
             throw new IllegalStateException(problem);

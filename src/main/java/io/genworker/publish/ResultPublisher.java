@@ -15,13 +15,11 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobResult;
 import io.genworker.job.JobState;
-import io.genworker.kafka.KafkaWriter;
 import io.genworker.kafka.TraceHeaders;
-import io.smallrye.mutiny.Uni;
 
 /**
- * Publishes the one result event of a finished job, with CloudEvents binary-mode headers and the trace context
- * of its request.
+ * The one result event of a finished job, with CloudEvents binary-mode headers and the trace context of its
+ * request; written in the transaction of the job's terminal job-log record.
  */
 @ApplicationScoped
 public class ResultPublisher {
@@ -30,18 +28,12 @@ public class ResultPublisher {
     public static final String TYPE_COMPLETED = "generation.completed";
     public static final String TYPE_FAILED = "generation.failed";
 
-    private final KafkaWriter writer;
     private final ObjectMapper mapper;
     private final String topic;
 
-    public ResultPublisher(KafkaWriter writer, ObjectMapper mapper, WorkerConfig config) {
-        this.writer = writer;
+    public ResultPublisher(ObjectMapper mapper, WorkerConfig config) {
         this.mapper = mapper;
         this.topic = config.topics().results();
-    }
-
-    public Uni<Void> publish(JobRecord job) {
-        return writer.send(record(job)).replaceWithVoid();
     }
 
     /** The result event of a finished job, to be written in the transaction of its terminal job-log record. */

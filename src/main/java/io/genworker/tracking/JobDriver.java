@@ -2,6 +2,7 @@ package io.genworker.tracking;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -30,6 +31,8 @@ import io.genworker.provider.VideoProvider;
 final class JobDriver {
 
     private static final Logger LOG = Logger.getLogger(JobDriver.class);
+    /** How old a SUBMITTING record may be when its paid call goes out before it is committed again. */
+    static final Duration SUBMITTING_PROOF = Duration.ofSeconds(1);
 
     /** Told when a job's terminal record and result are committed. */
     interface Retirement {
@@ -63,6 +66,8 @@ final class JobDriver {
     void act(TrackedJob job) {
         switch (job.record.state()) {
             case REQUESTED -> submit(job);
+            case REFUSED -> finish(job, JobRecord.refused(job.id(), job.record.provider(), job.record.model(),
+                    job.record.metadata(), job.record.error(), clock.instant()).withTrace(job.record.trace()));
             case SUBMITTING -> {
                 if (failures.resubmitsInterrupted()) {
                     LOG.warnf("job %s was interrupted while submitting; resubmitting as configured", job.id());
@@ -125,8 +130,26 @@ final class JobDriver {
                 return;
             }
             writer.write(job, job.record.submitting(clock.instant()),
-                    () -> writer.whenOwned(job, j -> sendSubmission(j, provider, slot)));
+                    () -> sendWhileOwned(job, provider, slot, clock.instant()));
         }, () -> retryLater(job));
+    }
+
+    /**
+     * The paid call follows its SUBMITTING record at once, unless the ownership lease holds it back. If it was held
+     * (or the process stalled) for longer than {@link #SUBMITTING_PROOF}, SUBMITTING is committed once more first:
+     * a resumed process can believe its lease fresh for a moment after a freeze (a heartbeat is sent on resume),
+     * and a worker that lost the partition meanwhile has that write refused by the broker (fenced), so it never
+     * calls.
+     */
+    private void sendWhileOwned(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot, Instant logged) {
+        writer.whenOwned(job, j -> {
+            if (Duration.between(logged, clock.instant()).compareTo(SUBMITTING_PROOF) > 0) {
+                writer.write(j, j.record.reasserted(clock.instant()),
+                        () -> sendWhileOwned(j, provider, slot, clock.instant()));
+            } else {
+                sendSubmission(j, provider, slot);
+            }
+        });
     }
 
     /**

@@ -94,12 +94,12 @@ final class JobLogWriter {
                             },
                             failure -> {
                                 if (JobLogTransactions.notOwned(failure)) {
-                                    // The partition moved (the retry finds the job dropped) or was fenced.
+                                    // The partition moved or its writer was fenced: the job is being dropped, and
+                                    // no retry could ever land. Its next step never runs.
                                     LOG.debugf("job-log write for %s refused: %s", j.id(), failure.getMessage());
-                                } else {
-                                    LOG.warnf("job-log write for %s failed, retrying: %s", j.id(),
-                                            failure.getMessage());
+                                    return;
                                 }
+                                LOG.warnf("job-log write for %s failed, retrying: %s", j.id(), failure.getMessage());
                                 timers.schedule(j, WRITE_RETRY, again -> write(again, next, then));
                             });
         });
@@ -125,8 +125,11 @@ final class JobLogWriter {
                                     }
                                 }
                             },
-                            failure -> timers.schedule(j, WRITE_RETRY,
-                                    again -> commitTerminal(again, terminal, committed)));
+                            failure -> {
+                                if (!JobLogTransactions.notOwned(failure)) {
+                                    timers.schedule(j, WRITE_RETRY, again -> commitTerminal(again, terminal, committed));
+                                }
+                            });
         });
     }
 

@@ -420,7 +420,10 @@ public class JobTracker implements JobLogListener {
             owned.count();
         }
         inFlight.set(active.size());
-        metrics.finished(job.record);
+        if (!job.refusal) {
+            // A refusal was counted by intake (genworker_requests_rejected_total), and its tags are not trusted.
+            metrics.finished(job.record);
+        }
         if (owned.parked() > 0) {
             parked.adoptWhileRoom();
         }

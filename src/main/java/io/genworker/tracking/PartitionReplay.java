@@ -139,6 +139,9 @@ final class PartitionReplay {
             // A finished job stays finished: a repeated request, or a re-assertion or withdrawal that landed after
             // the result transaction (two producers, no order between them), must not bring it back to life.
             afterFinish.put(id, record);
+        } else if (previousState != null && record.state() == JobState.REFUSED) {
+            // A refused request for a job id already known: counted as a duplicate when acted on, never answered.
+            needsReassert.add(id);
         } else if (previousState != null && previousState != JobState.REQUESTED
                 && record.state() == JobState.REQUESTED && !withdraws(previousState, previousAttempts, record)) {
             // A repeated request for a job already under way.
@@ -166,8 +169,7 @@ final class PartitionReplay {
         }
         parked.forEach((id, kept) -> decisions.add(new Parked(id, kept.offset())));
         afterFinish.forEach((id, record) -> decisions.add(new MaybeDuplicate(record,
-                finished.offsetOf(FinishedJobs.fingerprint(id)), record.state() == JobState.REQUESTED
-                        && record.submitAttempts() == 0)));
+                finished.offsetOf(FinishedJobs.fingerprint(id)), isRequest(record))));
         replayed.clear();
         afterFinish.clear();
         needsReassert.retainAll(parked.keySet());
@@ -232,7 +234,7 @@ final class PartitionReplay {
      * @param runningHere the newest state this worker sent for the job, or null if it does not drive it
      */
     boolean settledByHeader(String jobId, JobState header, JobState runningHere, long offset) {
-        if (header == null || header == JobState.REQUESTED) {
+        if (header == null || header == JobState.REQUESTED || header == JobState.REFUSED) {
             // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
             // count tells them apart. They are rare, so they are parsed.
             return false;
@@ -262,6 +264,9 @@ final class PartitionReplay {
             return liveWhileParked(record, kept, fingerprint, offset);
         }
         if (runningHere != null) {
+            if (record.state() == JobState.REFUSED) {
+                return new Duplicate();
+            }
             if (record.state() == JobState.REQUESTED) {
                 // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
                 return record.submitAttempts() == 0 ? new Duplicate() : ECHO;
@@ -281,7 +286,7 @@ final class PartitionReplay {
             terminalRead(fingerprint, offset);
             return ECHO;
         }
-        boolean repeatedRequest = record.state() == JobState.REQUESTED && record.submitAttempts() == 0;
+        boolean repeatedRequest = isRequest(record);
         if (terminalOffset == FinishedJobs.NOT_YET_READ) {
             // Finished here a moment ago: its terminal record follows this one in the log, so it stays the job's
             // last word. The id kept until then confirms it is the same job.
@@ -304,10 +309,11 @@ final class PartitionReplay {
             finished.put(fingerprint, offset, finishedAt(record));
             return ECHO;
         }
-        if (record.state() == JobState.REQUESTED && record.submitAttempts() == 0) {
-            // A repeated request: one job, counted. For a job under way its state must be written again after
-            // the repeat once it is adopted; for one not submitted yet the repeat is as good a record of it.
-            if (kept.state() == JobState.REQUESTED) {
+        if (isRequest(record)) {
+            // A repeated request: one job, counted. For a job under way (or a refusal) its state must be written
+            // again after the repeat once it is adopted; for one not submitted yet a valid repeat is as good a
+            // record of it.
+            if (kept.state() == JobState.REQUESTED && record.state() == JobState.REQUESTED) {
                 parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
             } else {
                 needsReassert.add(id);
@@ -370,6 +376,12 @@ final class PartitionReplay {
      * reached the provider (refused, or its job was handed over before the call), so the job is back to REQUESTED.
      * A repeated request from intake carries no attempts and stays a duplicate.
      */
+    /** A request from intake, valid (no attempts yet) or refused: the first of a job id, or a repeat. */
+    private static boolean isRequest(JobRecord record) {
+        return record.state() == JobState.REFUSED
+                || (record.state() == JobState.REQUESTED && record.submitAttempts() == 0);
+    }
+
     private static boolean withdraws(JobState previousState, int previousAttempts, JobRecord record) {
         return previousState == JobState.SUBMITTING && record.submitAttempts() > 0
                 && record.submitAttempts() == previousAttempts;

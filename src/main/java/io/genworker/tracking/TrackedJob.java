@@ -5,11 +5,17 @@ import java.time.Instant;
 import org.apache.kafka.common.TopicPartition;
 
 import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
 
 /** A job this worker is driving. Only touched on the tracker's context, so it needs no locking. */
 final class TrackedJob {
 
     final TopicPartition partition;
+    /**
+     * A request intake refused: it only gets its FAILED result. Its provider and model are the request's own words
+     * (possibly unknown, unbounded): they never become metric tags.
+     */
+    final boolean refusal;
     /** The newest record the broker acknowledged. */
     JobRecord record;
     /** The newest record sent, acknowledged or not: what a re-assertion must repeat. */
@@ -50,6 +56,7 @@ final class TrackedJob {
         this.record = record;
         this.latestSent = record;
         this.partition = partition;
+        this.refusal = record.state() == JobState.REFUSED;
         this.polls = record.polls();
     }
 

@@ -71,6 +71,8 @@ class PartitionGrowthIT {
         WorkerProcess worker = new WorkerProcess("grower", broker.bootstrapServers(), simulator.baseUrl(), LOGS,
                 WorkerProcess.shortPolls(Map.of(
                         "WORKER_TOPICS_PARTITIONS", Integer.toString(BEFORE),
+                        // Set before the growth, as the operations docs say: the restart after it must not refuse.
+                        "WORKER_TOPICS_JOB_ROUTING_PARTITIONS", Integer.toString(BEFORE),
                         "KAFKA_METADATA_MAX_AGE_MS", "3000",
                         "WORKER_POLLING_FIRST_POLL", "5s",
                         "WORKER_POLLING_INTERVAL", "2s")));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
+import io.genworker.support.JobLogPartitions;
 import io.genworker.support.KafkaBroker;
 import io.genworker.support.ProviderSimulator;
 import io.genworker.support.Requests;
@@ -61,6 +63,8 @@ class ZombieWorkerIT {
     private static final int TAIL_JOBS = 50;
     private static final Path LOGS = Path.of("target", "zombie");
     private static final String GROUP = "zombie-tracker";
+    /** The job log's partitions: the worker's default, which it creates the topic with. */
+    private static final int PARTITIONS = 6;
 
     private static KafkaBroker broker;
     private static ProviderSimulator simulator;
@@ -83,9 +87,9 @@ class ZombieWorkerIT {
     @Test
     void aWorkerFrozenPastItsSessionWritesNothingForThePartitionsItLostOnceResumed() {
         Map<String, Long> zombieOwnsAgainAt = new ConcurrentHashMap<>();
-        long[] resumedAt = {Long.MAX_VALUE};
+        AtomicLong resumedAt = new AtomicLong(Long.MAX_VALUE);
         try (TrackerGroup group = new TrackerGroup(broker.bootstrapServers(), GROUP, snapshot -> {
-            if (snapshot.askedAt() >= resumedAt[0]) {
+            if (snapshot.askedAt() >= resumedAt.get()) {
                 snapshot.owners().forEach((tp, owner) -> {
                     if (owner.equals("zombie-Z")) {
                         zombieOwnsAgainAt.putIfAbsent(tp.toString(), snapshot.askedAt());
@@ -106,10 +110,10 @@ class ZombieWorkerIT {
                 group.awaitSettled(1);
                 long takenOverAt = System.currentTimeMillis();
                 sleep(FROZEN_AFTER_TAKE_OVER);
-                resumedAt[0] = System.currentTimeMillis();
+                resumedAt.set(System.currentTimeMillis());
                 zombie.thaw();
                 System.out.printf("zombie: frozen %.1f s (taken over after %.1f s) with %d submissions out%n",
-                        (resumedAt[0] - frozenAt) / 1e3, (takenOverAt - frozenAt) / 1e3, inFlightAtFreeze);
+                        (resumedAt.get() - frozenAt) / 1e3, (takenOverAt - frozenAt) / 1e3, inFlightAtFreeze);
                 int sentAtResume = load.sent();
                 group.awaitSettled(2);
                 Awaitility.await("the load running on after the resume").atMost(Duration.ofMinutes(1))
@@ -120,27 +124,44 @@ class ZombieWorkerIT {
             List<String> ids = load.stop();
             Map<String, List<JsonNode>> results = topics.committedResults(ids, Duration.ofMinutes(3));
             RunOutcome outcome = RunOutcome.of(ids, results, simulator);
-            List<String> zombieWrites = zombieWritesAfter(resumedAt[0], zombieOwnsAgainAt);
-            long zombieSubmitsAfterResume = simulator.calls().stream()
+            List<String> zombieWrites = zombieWritesAfter(resumedAt.get(), zombieOwnsAgainAt);
+            Map<String, String> idByPrompt = new HashMap<>();
+            ids.forEach(id -> idByPrompt.put(Requests.prompt(id), id));
+            List<ProviderSimulator.Call> zombieSubmits = simulator.calls().stream()
                     .filter(c -> c.operation().equals(ProviderSimulator.SUBMIT) && keyOf("Z").equals(c.apiKey())
-                            && c.at().isAfter(Instant.ofEpochMilli(resumedAt[0])))
-                    .count();
+                            && c.at().isAfter(Instant.ofEpochMilli(resumedAt.get())))
+                    .toList();
+            // A paid call the zombie made for a job of a partition the group had not given back to it.
+            List<String> zombieSubmitsOnLost = zombieSubmits.stream()
+                    .filter(c -> idByPrompt.containsKey(c.prompt()))
+                    .filter(c -> {
+                        Long owned = zombieOwnsAgainAt.get(WorkerTopics.JOBS + "-"
+                                + JobLogPartitions.partitionOf(idByPrompt.get(c.prompt()), PARTITIONS));
+                        return owned == null || c.at().toEpochMilli() < owned - DESCRIBE_SLACK_MS;
+                    })
+                    .map(c -> idByPrompt.get(c.prompt()) + " at +" + (c.at().toEpochMilli() - resumedAt.get())
+                            + " ms")
+                    .toList();
+            long zombieSubmitsAfterResume = zombieSubmits.size();
             // The zombie polls too once resumed (a poll costs nothing and writes nothing until its result, which
             // is fenced): what counts is that the survivor took the zombie's running jobs over.
             long movedToSurvivor = ids.stream().filter(id -> keyOf("Z").equals(lastKey(ProviderSimulator.SUBMIT, id))
                     && simulator.callHistory(ProviderSimulator.POLL, Requests.prompt(id)).stream()
                             .anyMatch(c -> keyOf("B").equals(c.apiKey()))).count();
             System.out.printf("ZOMBIE jobs=%d lost=%d double_submissions=%d duplicate_results=%d uncertain=%d "
-                    + "zombie_writes_on_lost_partitions=%d zombie_submits_after_resume=%d moved_to_survivor=%d "
+                    + "zombie_writes_on_lost_partitions=%d zombie_submits_after_resume=%d "
+                    + "zombie_submits_on_lost_partitions=%d moved_to_survivor=%d "
                     + "failures_by_code=%s partitions_back_to_zombie=%s%n", outcome.jobs(), outcome.lost(),
                     outcome.doubleSubmissions(), outcome.duplicateResults(), outcome.submitUncertain(),
-                    zombieWrites.size(), zombieSubmitsAfterResume, movedToSurvivor, outcome.failureCounts(),
+                    zombieWrites.size(), zombieSubmitsAfterResume, zombieSubmitsOnLost.size(), movedToSurvivor, outcome.failureCounts(),
                     zombieOwnsAgainAt.keySet());
             SoftAssertions.assertSoftly(softly -> {
                 softly.assertThat(outcome.lost()).as("jobs without a result").isZero();
                 softly.assertThat(outcome.doubleSubmissions()).as("jobs submitted twice").isZero();
                 softly.assertThat(outcome.duplicateResults()).as("second results").isZero();
                 softly.assertThat(zombieWrites).as("job-log records the zombie committed after its resume on "
+                        + "partitions it did not own again").isEmpty();
+                softly.assertThat(zombieSubmitsOnLost).as("paid calls the zombie made after its resume for jobs of "
                         + "partitions it did not own again").isEmpty();
                 softly.assertThat(movedToSurvivor).as("jobs the zombie submitted and the survivor polled")
                         .isPositive();
@@ -215,9 +236,13 @@ class ZombieWorkerIT {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Header writer = record.headers().lastHeader(JobLog.WRITER_HEADER);
                     JobState state = JobLog.stateOf(record.headers());
-                    // REQUESTED records are intake's (it needs no partition: a repeated one is deduplicated).
+                    // Intake's records (a request, a refusal) need no partition ownership: a repeated one is
+                    // deduplicated. A REQUESTED with attempts is the tracker's (a withdrawal): it counts.
+                    boolean intake = state == JobState.REFUSED || (state == JobState.REQUESTED
+                            && WorkerTopics.parse(new String(record.value(), StandardCharsets.UTF_8))
+                                    .path("submitAttempts").asInt() == 0);
                     if (writer == null || !"zombie-Z".equals(new String(writer.value(), StandardCharsets.UTF_8))
-                            || record.timestamp() < resumedAt || state == JobState.REQUESTED) {
+                            || record.timestamp() < resumedAt || intake) {
                         continue;
                     }
                     String tp = record.topic() + "-" + record.partition();

@@ -237,6 +237,60 @@ class GenerationFlowTest {
         assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
     }
 
+    /**
+     * Issue 11 item 7: a resend of a job id in flight, now with an invalid field, is refused at intake; the refusal
+     * goes through the job log, where the tracker sees the id in flight and counts it as a duplicate. The job id
+     * gets one answer, the original's.
+     */
+    @Test
+    void anInvalidResendOfAJobInFlightIsADuplicateAndTheJobIdGetsOneAnswer() {
+        String id = newJobId("resent-invalid");
+        var request = Requests.textToVideo(id);
+        List<ConsumerRecord<String, String>> log;
+        List<ConsumerRecord<String, String>> results;
+        // Long enough for the resend to arrive while the generation runs.
+        simulator().generationTime(Duration.ofSeconds(6));
+        try {
+            topics.send(id, request.toString());
+            await().atMost(WAIT).until(() -> simulator().submissionsOf(Requests.prompt(id)) == 1);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) request.get("input")).put("resolution", "1080p")
+                    .put("duration", 8);
+            topics.send(id, request.toString());
+
+            // REQUESTED, SUBMITTING, SUBMITTED, the refusal, SUBMITTED again after it (the refusal must not stay
+            // the job's last word), COMPLETED: the refusal seen, never answered.
+            log = topics.records(WorkerTopics.JOBS, List.of(id), 6, WAIT);
+            results = topics.resultRecords(List.of(id), 1, WAIT);
+        } finally {
+            simulator().generationTime(Duration.ofSeconds(1));
+        }
+
+        assertThat(log).extracting(r -> WorkerTopics.parse(r.value()).path("state").asText())
+                .containsExactly("REQUESTED", "SUBMITTING", "SUBMITTED", "REFUSED", "SUBMITTED", "COMPLETED");
+        assertThat(results).hasSize(1);
+        assertThat(WorkerTopics.parse(results.get(0).value()).path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+    }
+
+    @Test
+    void anInvalidResendOfAFinishedJobGetsNoSecondAnswer() {
+        String id = newJobId("finished-then-invalid");
+        var request = Requests.textToVideo(id);
+        topics.send(id, request.toString());
+        topics.awaitResult(id, WAIT);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) request.get("input")).put("resolution", "1080p")
+                .put("duration", 8);
+        topics.send(id, request.toString());
+
+        List<ConsumerRecord<String, String>> log = topics.records(WorkerTopics.JOBS, List.of(id), 6, WAIT);
+        List<ConsumerRecord<String, String>> results = topics.resultRecords(List.of(id), 1, WAIT);
+
+        assertThat(log).extracting(r -> WorkerTopics.parse(r.value()).path("state").asText())
+                .containsExactly("REQUESTED", "SUBMITTING", "SUBMITTED", "COMPLETED", "REFUSED", "COMPLETED");
+        assertThat(results).hasSize(1);
+        assertThat(WorkerTopics.parse(results.get(0).value()).path("status").asText()).isEqualTo("COMPLETED");
+    }
+
     @Test
     void aRefusedKeyPausesTheProviderWithoutFailingItsJobsUntilTheKeyIsAcceptedAgain() throws Exception {
         String id = newJobId("bad-key");

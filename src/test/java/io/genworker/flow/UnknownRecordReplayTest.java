@@ -95,7 +95,7 @@ class UnknownRecordReplayTest {
         // The newer worker left: its partitions come to this worker, which replays them.
 
         HeldPartitionProbe.awaitHeld(readiness, taken,
-                "held at offset " + offset + ": schema version 3 (this worker knows 1)", WAIT);
+                "held at offset " + offset + ": schema version 3 (this worker knows 2)", WAIT);
         assertThat(HeldPartitionProbe.heldGauge(metrics, "version")).isEqualTo(1);
 
         String elsewhere = JobLogPartitions.jobIdOn(otherThan(taken), PARTITIONS, "replay-elsewhere-");

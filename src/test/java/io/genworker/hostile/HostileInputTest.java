@@ -44,6 +44,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.intake.DeadLetterPublisher;
+import io.genworker.joblog.JobLog;
 import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulator;
 import io.genworker.support.ProviderSimulatorResource;
@@ -254,7 +255,12 @@ class HostileInputTest {
                         deadLetters.get(name).add(record);
                     }
                 } else if (record.topic().equals(WorkerTopics.JOBS)) {
-                    jobLogKeys.add(record.key());
+                    // A refusal goes through the job log on its way to its FAILED result (REFUSED, then FAILED
+                    // with the result): it never becomes a job, which would first be REQUESTED.
+                    String state = header(record, JobLog.STATE_HEADER);
+                    if (!"REFUSED".equals(state) && !"FAILED".equals(state)) {
+                        jobLogKeys.add(record.key());
+                    }
                 } else if (validJobId.equals(record.key())) {
                     valid = WorkerTopics.parse(new String(record.value(), StandardCharsets.UTF_8));
                 } else if (resultIds.containsKey(record.key())) {

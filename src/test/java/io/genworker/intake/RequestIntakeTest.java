@@ -22,7 +22,6 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.joblog.JobLog;
 import io.genworker.kafka.KafkaWriter;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.publish.ResultPublisher;
 import io.genworker.support.ScriptedProducer;
 import io.genworker.support.StubWorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,7 +40,7 @@ class RequestIntakeTest {
     private final KafkaWriter writer = new KafkaWriter(producer, System::nanoTime);
     private final RequestIntake intake = new RequestIntake(
             new RequestReader(ModelCatalogue.fromClasspath(JSON), CONFIG.intake(), 7200),
-            new JobLog(writer, JSON, CONFIG), new ResultPublisher(writer, JSON, CONFIG),
+            new JobLog(writer, JSON, CONFIG),
             new DeadLetterPublisher(writer, CONFIG), new WorkerMetrics(new SimpleMeterRegistry()), CONFIG,
             Clock.systemUTC());
 
@@ -68,7 +67,8 @@ class RequestIntakeTest {
                 .isEqualTo(failures + 1);
         assertThat(producer.sendsOf(CONFIG.topics().jobs(), "steady")).as("its neighbour in the job log")
                 .isEqualTo(1);
-        assertThat(producer.sendsOf(CONFIG.topics().results(), "refused")).as("the refusal").isEqualTo(1);
+        assertThat(producer.sendsOf(CONFIG.topics().jobs(), "refused")).as("the refusal, on its way to the tracker")
+                .isEqualTo(1);
         assertThat(producer.sendsOf(CONFIG.topics().deadLetters(), "garbage")).as("the dead letter").isEqualTo(1);
         assertThat(producer.history()).as("records that reached the broker").hasSize(4);
     }

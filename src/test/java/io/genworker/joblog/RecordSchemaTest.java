@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.genworker.job.ErrorCode;
+import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
 import io.genworker.joblog.RecordSchema.Known;
 import io.genworker.joblog.RecordSchema.Reading;
@@ -48,14 +50,14 @@ class RecordSchemaTest {
 
     @ParameterizedTest(name = "schema {0}, state {1}")
     @CsvSource(nullValues = "none", value = {
-        "2, SUBMITTED,        schema version 2 (this worker knows 1)",
-        "17, none,            schema version 17 (this worker knows 1)",
-        "2, CANCEL_REQUESTED, schema version 2 (this worker knows 1)",
-        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 1)",
-        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 1)",
-        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 1)",
-        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 1)",
-        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 1)" })
+        "3, SUBMITTED,        schema version 3 (this worker knows 2)",
+        "17, none,            schema version 17 (this worker knows 2)",
+        "3, CANCEL_REQUESTED, schema version 3 (this worker knows 2)",
+        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 2)",
+        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 2)",
+        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 2)",
+        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 2)",
+        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 2)" })
     void aNewerOrUnreadableSchemaVersionHolds(String version, String state, String what) {
         assertThat(RecordSchema.checkHeaders(version, state)).contains(new Unknown(Reason.VERSION, what));
     }
@@ -80,8 +82,18 @@ class RecordSchemaTest {
     void whatThisWorkerWritesPassesItsOwnCheck() {
         String written = new String(RecordSchema.header(SUBMITTED), StandardCharsets.US_ASCII);
 
-        assertThat(written).isEqualTo(Integer.toString(RecordSchema.VERSION));
+        assertThat(written).as("the kinds of version 1 need no more of their readers").isEqualTo("1");
         assertThat(RecordSchema.checkHeaders(written, SUBMITTED.state().name())).isEmpty();
+    }
+
+    @Test
+    void aRefusalNeedsVersionTwoSoThatAnOlderWorkerHoldsItsPartitionRatherThanLeaveItUnanswered() {
+        JobRecord refusal = JobRecord.refusal("r", "aimlapi", "m", null,
+                JobError.of(ErrorCode.INVALID_REQUEST, "bad"), Instant.now());
+        String written = new String(RecordSchema.header(refusal), StandardCharsets.US_ASCII);
+
+        assertThat(written).isEqualTo("2").isEqualTo(Integer.toString(RecordSchema.VERSION));
+        assertThat(RecordSchema.checkHeaders(written, "REFUSED")).isEmpty();
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.genworker.config.WorkerConfig;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
+import io.genworker.joblog.JobLogTransactions;
 import io.genworker.job.Video;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
@@ -60,6 +61,8 @@ class JobDriverTest {
     private boolean brokerAcknowledges = true;
 
     private final List<TrackedJob> settledWhileHandedOver = new ArrayList<>();
+    /** Writes refused by the broker: another worker took the partition's transactional id over. */
+    private boolean fenced;
     private final JobLogWriter writer = new JobLogWriter((tp, r) -> append(r), (tp, r) -> commit(r), () -> leaseFresh, timers, DIRECT,
             time, settledWhileHandedOver::add);
     private final ProviderAccess access = new ProviderAccess(id -> provider, pauses, metrics, time, time::nanos,
@@ -140,7 +143,27 @@ class JobDriverTest {
 
         leaseFresh = true;
         time.advance(JobLogWriter.LEASE_RETRY);
+        assertThat(states(appended)).as("SUBMITTING committed again before the late call")
+                .containsExactly(JobState.SUBMITTING, JobState.SUBMITTING, JobState.SUBMITTED);
         assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
+    void aProcessResumedAfterAStallMakesNoPaidCallWhenItsSubmittingIsRefusedAsFenced() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+        leaseFresh = false;
+        acknowledgeAll();
+        time.advance(Duration.ofSeconds(25));
+
+        // The new owner took the partition's transactional id over while this process was frozen.
+        fenced = true;
+        leaseFresh = true;
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(provider.submits).as("paid calls").isZero();
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTING);
     }
 
     @Test
@@ -406,6 +429,9 @@ class JobDriverTest {
 
     private Uni<Void> append(JobRecord record) {
         appended.add(record);
+        if (fenced) {
+            return Uni.createFrom().failure(JobLogTransactions.notOwnedFailure(new TopicPartition("generation.jobs", 0)));
+        }
         if (brokerAcknowledges) {
             return Uni.createFrom().voidItem();
         }
