@@ -52,6 +52,16 @@ public interface WorkerConfig {
          */
         Optional<Short> replicationFactor();
 
+        /**
+         * How many job-log partitions new jobs are spread over: a job id lives on partition {@code murmur2(id) mod
+         * this} (Kafka's own placement of keys, for this count) for good. By default the count the job log is created
+         * with. After partitions are added to `generation.jobs`, keep this at the old count: the key's hash over the
+         * new count would put a repeated job id on a partition with no history of it (submitted a second time).
+         * Partitions above it then take no new jobs; see the operations docs for using them.
+         */
+        @WithDefault("${worker.topics.partitions:6}")
+        int jobRoutingPartitions();
+
         /** How long the job log keeps a finished job: the window in which a repeated job id is deduplicated. */
         @WithDefault("7d")
         Duration dedupWindow();
@@ -105,6 +115,14 @@ public interface WorkerConfig {
         /** Consumer group of the tracker; it never commits offsets, every owner replays. */
         @WithDefault("generation-worker-tracker")
         String groupId();
+
+        /**
+         * Prefix of the transactional ids the tracker writes the job log under: `<prefix>-<partition>`, the same in
+         * every worker, so that a partition's new owner fences the old one (its writes are refused by the broker).
+         * The worker's principal needs WRITE and DESCRIBE on TransactionalId resources with this prefix.
+         */
+        @WithDefault("${worker.tracker.group-id:generation-worker-tracker}")
+        String transactionalIdPrefix();
 
         /** Jobs in flight per worker; at the cap the tracker stops taking new jobs from the log. */
         @WithDefault("20000")

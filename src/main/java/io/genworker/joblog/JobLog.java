@@ -2,6 +2,8 @@ package io.genworker.joblog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,15 +28,34 @@ import io.smallrye.mutiny.Uni;
 public class JobLog {
 
     public static final String STATE_HEADER = "genworker-state";
+    /** Which worker wrote a record: its instance id, or host and process id. For operators and the fleet tests. */
+    public static final String WRITER_HEADER = "genworker-writer";
 
     private final KafkaWriter writer;
     private final ObjectMapper mapper;
     private final String topic;
+    private final byte[] writerName;
+    private final JobRouting routing;
 
     public JobLog(KafkaWriter writer, ObjectMapper mapper, WorkerConfig config) {
         this.writer = writer;
         this.mapper = mapper;
         this.topic = config.topics().jobs();
+        this.routing = new JobRouting(config.topics().jobRoutingPartitions());
+        this.writerName = config.tracker().instanceId().filter(id -> !id.isBlank())
+                .orElseGet(JobLog::hostAndPid).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String hostAndPid() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 
     public String topic() {
@@ -51,16 +72,30 @@ public class JobLog {
         writer.flush();
     }
 
-    /**
-     * The Kafka record of a transition: keyed by job id, the snapshot as JSON; in the headers the job's trace
-     * context, and the state, so that a reader can tell what the record is without parsing it (the tracker reads
-     * back every transition it writes and only needs the body of a few).
-     */
+    /** A new job's record (intake's REQUESTED), on the partition {@link JobRouting} gives its id. */
     public ProducerRecord<String, byte[]> record(JobRecord record) {
+        return record(record, routing.partitionOf(record.jobId()));
+    }
+
+    public JobRouting routing() {
+        return routing;
+    }
+
+    /**
+     * The Kafka record of a transition, on the partition the job lives on (the tracker's writes: never left to the
+     * key's hash over the topic's current count, which changes when partitions are added): keyed by job id, the
+     * snapshot as JSON; in the headers the job's trace context, the writer, and the state, so that a reader can
+     * tell what the record is without parsing it (the tracker reads back every transition it writes and only needs
+     * the body of a few).
+     */
+    public ProducerRecord<String, byte[]> record(JobRecord record, int partition) {
         RecordHeaders headers = new RecordHeaders();
         TraceHeaders.write(record.trace(), headers);
         headers.add(STATE_HEADER, record.state().name().getBytes(StandardCharsets.US_ASCII));
-        return new ProducerRecord<>(topic, null, record.jobId(), encode(record), headers);
+        headers.add(WRITER_HEADER, writerName);
+        // The schema version this record needs of its reader: see RecordSchema.
+        headers.add(RecordSchema.HEADER, RecordSchema.header(record));
+        return new ProducerRecord<>(topic, partition, record.jobId(), encode(record), headers);
     }
 
     /** The state a record's header names, or null when it has none (records of older versions) or it is unknown. */

@@ -51,6 +51,10 @@ public class JobLogConsumer {
     private static final int MAX_PENDING_RECORDS = 10_000;
     /** This consumer's role in its client id and in {@link KafkaAuthorization}. */
     static final String CLIENT = "tracker";
+    /** How long an assignment waits to take its partitions' transactional ids over before it is given back. */
+    private static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(60);
+    /** How long a hand-over lets the writes already sent for its partitions commit. */
+    private static final Duration COMMIT_WAIT = Duration.ofSeconds(10);
 
     private final JobLogListener tracker;
     private final Map<String, Object> kafka;
@@ -58,6 +62,7 @@ public class JobLogConsumer {
     private final WorkerMetrics metrics;
     private final OwnershipLease lease;
     private final KafkaAuthorization authorization;
+    private final JobLogTransactions transactions;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
     /** Partitions rewound and paused at the cap of jobs in flight. */
     private final Set<TopicPartition> heldBack = new HashSet<>();
@@ -74,8 +79,10 @@ public class JobLogConsumer {
     private Thread thread;
 
     public JobLogConsumer(JobLogListener tracker, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            WorkerConfig config, WorkerMetrics metrics, OwnershipLease lease, KafkaAuthorization authorization) {
+            WorkerConfig config, WorkerMetrics metrics, OwnershipLease lease, JobLogTransactions transactions,
+            KafkaAuthorization authorization) {
         this.tracker = tracker;
+        this.transactions = transactions;
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
@@ -206,6 +213,11 @@ public class JobLogConsumer {
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL_TIMEOUT);
                 lease.renewed();
+                Set<TopicPartition> fenced = transactions.fenced();
+                if (!fenced.isEmpty()) {
+                    throw new IllegalStateException("the job-log transactions of " + fenced + " were fenced by "
+                            + "another worker: this one lost them without being told, and rejoins the group");
+                }
                 if (!records.isEmpty()) {
                     tracker.records(admitted(records));
                 }
@@ -360,13 +372,20 @@ public class JobLogConsumer {
         partitions.forEach(replayEnds::remove);
         heldBack.removeAll(partitions);
         if (!orderly) {
-            tracker.lost(partitions);
+            try {
+                tracker.lost(partitions);
+            } finally {
+                transactions.close(partitions, Duration.ZERO);
+            }
             return;
         }
         lease.handingOver(true);
         try {
             tracker.revoked(partitions);
         } finally {
+            // What the hand-over wrote (submissions' outcomes, withdrawals, results) commits before the partitions
+            // move, so the next owner's replay sees it; anything later is fenced by the next owner anyway.
+            transactions.close(partitions, COMMIT_WAIT);
             lease.handingOver(false);
             lease.renewed();
         }
@@ -380,6 +399,9 @@ public class JobLogConsumer {
             if (partitions.isEmpty()) {
                 return;
             }
+            // First the transactional ids: that fences the previous owners and ends what they left open, so the high
+            // watermarks read next are above everything they will ever commit, and the replay sees all of it.
+            transactions.open(partitions, TAKE_OVER_WAIT);
             consumer.seekToBeginning(partitions);
             replayEnds.putAll(highWatermarks(partitions));
             tracker.assigned(partitions);

@@ -20,6 +20,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.joblog.JobRouting;
 import io.smallrye.common.annotation.Identifier;
 
 /** Creates the worker's topics with the policies the design relies on, when they are missing. */
@@ -78,6 +79,9 @@ public class TopicInitializer {
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            if (existing.contains(topics.jobs())) {
+                checkJobLogPartitions(admin);
+            }
             List<NewTopic> missing = definitions(topics).stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return;
@@ -103,6 +107,24 @@ public class TopicInitializer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * A job log with fewer partitions than the routing count cannot take the jobs routed to the missing ones; one
+     * with more (partitions added) is fine: jobs stay where their history is, and the added partitions take none.
+     */
+    private void checkJobLogPartitions(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
+        int actual = admin.describeTopics(List.of(topics.jobs())).allTopicNames().get(60, TimeUnit.SECONDS)
+                .get(topics.jobs()).partitions().size();
+        JobRouting routing = new JobRouting(topics.jobRoutingPartitions());
+        String problem = routing.problemWith(actual);
+        if (problem != null) {
+            throw new IllegalStateException(problem);
+        }
+        if (actual > routing.partitions()) {
+            LOG.infof("the job log has %d partitions; new jobs go to the first %d (worker.topics.job-routing-partitions)",
+                    actual, routing.partitions());
         }
     }
 

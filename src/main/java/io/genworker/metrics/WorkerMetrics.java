@@ -57,6 +57,8 @@ public class WorkerMetrics {
     public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
     public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
+    public static final String JOBLOG_FENCED = PREFIX + "joblog.fenced";
+    public static final String PARTITIONS_HELD = PREFIX + "joblog.partitions.held";
     public static final String KAFKA_AUTHORIZATION_FAILURES = PREFIX + "kafka.authorization.failures";
 
     private static final String SECONDS = "seconds";
@@ -104,6 +106,13 @@ public class WorkerMetrics {
     static final MeterSpec DETECTION_DELAY_SPEC = new MeterSpec(DETECTION_DELAY, Kind.TIMER,
             "Time between the last poll that saw a generation running and the one that saw it end", SECONDS,
             PROVIDER, MODEL);
+    static final MeterSpec FENCED_SPEC = new MeterSpec(JOBLOG_FENCED, Kind.COUNTER,
+            "Job-log partitions whose transactions a new owner fenced while this worker still wrote them", null);
+
+    static final MeterSpec HELD_SPEC = new MeterSpec(PARTITIONS_HELD, Kind.GAUGE,
+            "Job-log partitions this worker keeps but does not act on: a record of a schema version (version) or"
+                    + " kind (kind) it does not know", null, "reason");
+
     static final MeterSpec AUTHORIZATION_FAILURES_SPEC = new MeterSpec(KAFKA_AUTHORIZATION_FAILURES, Kind.COUNTER,
             "Kafka calls the broker refused for a missing permission (ACL), by client of the worker", null,
             "client");
@@ -112,7 +121,8 @@ public class WorkerMetrics {
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
             SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
             DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
-            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, AUTHORIZATION_FAILURES_SPEC);
+            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC,
+            AUTHORIZATION_FAILURES_SPEC);
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
     private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);
@@ -137,6 +147,10 @@ public class WorkerMetrics {
 
     public void duplicate() {
         counter(DUPLICATE_SPEC).increment();
+    }
+
+    public void fenced() {
+        counter(FENCED_SPEC).increment();
     }
 
     public void submitted(JobRecord job) {
@@ -224,6 +238,12 @@ public class WorkerMetrics {
                 .register(registry);
     }
 
+    /** How many job-log partitions are held for one reason; registered at start-up, so it shows 0 until then. */
+    public void heldPartitionsGauge(String reason, Supplier<Number> held) {
+        Gauge.builder(HELD_SPEC.name(), held).description(HELD_SPEC.description()).tags("reason", reason)
+                .register(registry);
+    }
+
     /**
      * Exposes a plain Kafka consumer's own metrics (lag, fetch rates, rebalances) as {@code kafka.consumer.*}, like
      * the connector's clients. Close the returned binder when the consumer closes.
@@ -254,10 +274,11 @@ public class WorkerMetrics {
         operations.forEach(operation -> rateLimiterTimer(provider, operation));
     }
 
-    /** Registers at zero the rejection reasons and the duplicate counter. */
+    /** Registers at zero the rejection reasons, the duplicate counter and the fencing counter. */
     public void registerKnownRejections(List<String> reasons) {
         reasons.forEach(reason -> counter(REJECTED_SPEC, "reason", reason));
         counter(DUPLICATE_SPEC);
+        counter(FENCED_SPEC);
     }
 
     private Counter failedCounter(String provider, String model, String code) {

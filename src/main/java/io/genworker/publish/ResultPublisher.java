@@ -44,7 +44,8 @@ public class ResultPublisher {
         return writer.send(record(job)).replaceWithVoid();
     }
 
-    ProducerRecord<String, byte[]> record(JobRecord job) {
+    /** The result event of a finished job, to be written in the transaction of its terminal job-log record. */
+    public ProducerRecord<String, byte[]> record(JobRecord job) {
         byte[] value;
         try {
             value = mapper.writeValueAsBytes(JobResult.of(job));

@@ -50,7 +50,7 @@ final class FinishedJobCheck {
                 .emitOn(onContext)
                 .subscribe().with(found -> {
                     if (stillOwned.getAsBoolean()) {
-                        settle(maybe, found, adoptInstead);
+                        settle(partition, maybe, found, adoptInstead);
                     }
                 }, failure -> {
                     if (!stillOwned.getAsBoolean()) {
@@ -63,14 +63,14 @@ final class FinishedJobCheck {
                 });
     }
 
-    private void settle(PartitionReplay.MaybeDuplicate maybe, Optional<JobRecord> found,
+    private void settle(TopicPartition partition, PartitionReplay.MaybeDuplicate maybe, Optional<JobRecord> found,
             Consumer<PartitionReplay.Adopt> adoptInstead) {
         String id = maybe.record().jobId();
         if (found.isPresent() && found.get().jobId().equals(id) && found.get().state().isTerminal()) {
             if (maybe.repeatedRequest()) {
                 metrics.duplicate();
             }
-            writer.appendDetached(found.get().reasserted(clock.instant()));
+            writer.appendDetached(partition, found.get().reasserted(clock.instant()));
         } else {
             LOG.infof("job %s only shares a fingerprint with a finished job: adopting it", id);
             adoptInstead.accept(new PartitionReplay.Adopt(maybe.record(), false));

@@ -89,7 +89,7 @@ final class JobDriver {
         // withdrawal landing after its result would bring it back.
         if (orderly && job.latestSent.state() == JobState.SUBMITTING && !job.submissionSent) {
             LOG.infof("job %s handed over before its submission was sent: withdrawing it", job.id());
-            writer.appendDetached(job.latestSent.submitRefused(clock.instant()));
+            writer.appendDetached(job.partition, job.latestSent.submitRefused(clock.instant()));
         }
         stop(job);
     }

@@ -3,21 +3,25 @@ package io.genworker.tracking;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
+import io.genworker.joblog.JobLogTransactions;
 import io.genworker.joblog.OwnershipLease;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Writes the tracker's transitions to the job log: each one acknowledged before the job's next step, retried until
- * it is, and none while the ownership lease is stale (see {@link OwnershipLease}). Terminal records go with their
- * result in one transaction. Callbacks come back on the tracker's context.
+ * Writes the tracker's transitions to the job log, on the partition each job lives on: each one acknowledged
+ * before the job's next step, retried until it is, and none while the ownership lease is stale (see
+ * {@link OwnershipLease}). Terminal records go with their result in one transaction. Every write is fenced by
+ * partition ownership ({@link JobLogTransactions}): one refused because the partition has moved is not retried.
+ * Callbacks come back on the tracker's context.
  */
 final class JobLogWriter {
 
@@ -27,8 +31,8 @@ final class JobLogWriter {
     static final Duration LEASE_RETRY = Duration.ofMillis(200);
     private static final int DETACHED_ATTEMPTS = 10;
 
-    private final Function<JobRecord, Uni<Void>> append;
-    private final Function<JobRecord, Uni<Void>> commitWithResult;
+    private final BiFunction<TopicPartition, JobRecord, Uni<Void>> append;
+    private final BiFunction<TopicPartition, JobRecord, Uni<Void>> commitWithResult;
     private final BooleanSupplier leaseFresh;
     private final JobTimers timers;
     private final Executor onContext;
@@ -36,12 +40,13 @@ final class JobLogWriter {
     private final Consumer<TrackedJob> settledWhileHandedOver;
 
     /**
-     * @param append writes one record to the job log, completing once the broker holds it
+     * @param append writes one record to a job-log partition, completing once the broker holds it
      * @param commitWithResult writes a terminal record and its result in one transaction
      * @param settledWhileHandedOver told when a job finishing its call during a hand-over has written the call's
      *        outcome: the job takes no next step
      */
-    JobLogWriter(Function<JobRecord, Uni<Void>> append, Function<JobRecord, Uni<Void>> commitWithResult,
+    JobLogWriter(BiFunction<TopicPartition, JobRecord, Uni<Void>> append,
+            BiFunction<TopicPartition, JobRecord, Uni<Void>> commitWithResult,
             BooleanSupplier leaseFresh, JobTimers timers, Executor onContext, Clock clock,
             Consumer<TrackedJob> settledWhileHandedOver) {
         this.append = append;
@@ -73,7 +78,7 @@ final class JobLogWriter {
     void write(TrackedJob job, JobRecord next, Runnable then) {
         whenOwned(job, j -> {
             j.latestSent = next;
-            append.apply(next)
+            append.apply(j.partition, next)
                     .emitOn(onContext)
                     .subscribe().with(
                             ok -> {
@@ -88,7 +93,13 @@ final class JobLogWriter {
                                 }
                             },
                             failure -> {
-                                LOG.warnf("job-log write for %s failed, retrying: %s", j.id(), failure.getMessage());
+                                if (JobLogTransactions.notOwned(failure)) {
+                                    // The partition moved (the retry finds the job dropped) or was fenced.
+                                    LOG.debugf("job-log write for %s refused: %s", j.id(), failure.getMessage());
+                                } else {
+                                    LOG.warnf("job-log write for %s failed, retrying: %s", j.id(),
+                                            failure.getMessage());
+                                }
                                 timers.schedule(j, WRITE_RETRY, again -> write(again, next, then));
                             });
         });
@@ -102,7 +113,7 @@ final class JobLogWriter {
         whenOwned(job, j -> {
             JobRecord kept = terminal.withoutInput();
             j.latestSent = kept;
-            commitWithResult.apply(kept)
+            commitWithResult.apply(j.partition, kept)
                     .emitOn(onContext)
                     .subscribe().with(
                             ok -> {
@@ -134,15 +145,23 @@ final class JobLogWriter {
             timers.detached(LEASE_RETRY, () -> reassert(job));
             return;
         }
-        append.apply(latest.reasserted(clock.instant()))
+        append.apply(job.partition, latest.reasserted(clock.instant()))
                 .emitOn(onContext)
                 .subscribe().with(ok -> {
-                }, failure -> timers.detached(WRITE_RETRY, () -> reassert(job)));
+                }, failure -> {
+                    if (!JobLogTransactions.notOwned(failure)) {
+                        timers.detached(WRITE_RETRY, () -> reassert(job));
+                    }
+                });
     }
 
-    /** A record that belongs to no job driven here (a finished job's re-assertion, a withdrawal on hand-over). */
-    void appendDetached(JobRecord record) {
-        append.apply(record).onFailure().retry().withBackOff(WRITE_RETRY).atMost(DETACHED_ATTEMPTS)
+    /**
+     * A record that belongs to no job driven here (a finished job's re-assertion, a withdrawal on hand-over), for
+     * the partition the job lives on. Not retried once the partition is not this worker's.
+     */
+    void appendDetached(TopicPartition partition, JobRecord record) {
+        append.apply(partition, record).onFailure(failure -> !JobLogTransactions.notOwned(failure)).retry()
+                .withBackOff(WRITE_RETRY).atMost(DETACHED_ATTEMPTS)
                 .subscribe().with(ok -> {
                 }, failure -> LOG.errorf("could not re-assert job %s: %s", record.jobId(), failure.getMessage()));
     }

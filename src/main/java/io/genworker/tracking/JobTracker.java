@@ -1,6 +1,6 @@
 package io.genworker.tracking;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import io.genworker.catalogue.ModelCatalogue;
@@ -28,12 +30,15 @@ import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
 import io.genworker.joblog.JobLogListener;
 import io.genworker.joblog.JobLogReader;
+import io.genworker.joblog.JobLogTransactions;
 import io.genworker.joblog.OwnershipLease;
+import io.genworker.joblog.RecordSchema;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
-import io.genworker.publish.ResultCommitter;
+import io.genworker.publish.ResultPublisher;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
@@ -46,16 +51,17 @@ import io.vertx.core.Vertx;
 public class JobTracker implements JobLogListener {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
-    /** How long a hand-over waits for the result transactions of the jobs it gives up. */
-    private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(10);
     /** How often finished jobs older than the dedup window are forgotten. */
     private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
     /** Event loops that carry the provider HTTP calls, so that their I/O does not load the tracker's own loop. */
     private static final int IO_LOOPS = 2;
+    /** How often parked jobs are looked at besides when a job finishes (a read that failed, a partition drained). */
+    private static final Duration UNPARK_EVERY = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final JobLog jobLog;
-    private final ResultCommitter committer;
+    private final JobLogTransactions transactions;
+    private final ResultPublisher results;
     private final ProviderRouter router;
     private final ProviderPauses pauses;
     private final OwnershipLease lease;
@@ -79,20 +85,24 @@ public class JobTracker implements JobLogListener {
     private JobLogWriter writer;
     private JobDriver driver;
     private FinishedJobCheck finishedJobs;
+    private ParkedJobs parked;
 
-    public JobTracker(Vertx vertx, JobLog jobLog, ResultCommitter committer, ProviderRouter router,
+    public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
+            ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
             JobLogReader reader, WorkerConfig config, Clock clock) {
         this.vertx = vertx;
         this.jobLog = jobLog;
-        this.committer = committer;
+        this.transactions = transactions;
+        this.results = results;
         this.router = router;
         this.pauses = pauses;
         this.lease = lease;
         this.metrics = metrics;
         this.reader = reader;
         this.config = config.tracker();
-        this.owned = new OwnedPartitions(config.topics().dedupWindow());
+        this.owned = new OwnedPartitions(config.topics().dedupWindow(),
+                new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()));
         this.handOverWait = config.tracker().handOverWait();
         this.maxAccountWait = config.jobs().maxAccountWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
@@ -108,7 +118,7 @@ public class JobTracker implements JobLogListener {
         JobTimers timers = new JobTimers(context.timers());
         ProviderAccess providers = new ProviderAccess(router::get, pauses, metrics, context.gateTimers(),
                 System::nanoTime, context.ioLoops(), clock);
-        writer = new JobLogWriter(jobLog::append, committer::commit, lease::fresh, timers, onContext, clock,
+        writer = new JobLogWriter(this::append, this::commitWithResult, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
@@ -117,7 +127,12 @@ public class JobTracker implements JobLogListener {
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
         metrics.rememberedGauge(owned::remembered);
+        for (RecordSchema.Reason reason : RecordSchema.Reason.values()) {
+            metrics.heldPartitionsGauge(reason.tag(), () -> owned.heldFor(reason));
+        }
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
+        parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get(), onContext, this::adopt);
+        context.periodic(UNPARK_EVERY, parked::adoptWhileRoom);
     }
 
     @Override
@@ -127,6 +142,11 @@ public class JobTracker implements JobLogListener {
 
     public boolean replaying() {
         return owned.replaying();
+    }
+
+    /** The partitions held at a record this worker does not understand; safe from any thread. */
+    public Collection<HeldPartition> held() {
+        return owned.held();
     }
 
     // ---- called from the job-log consumer thread -------------------------------------------------------------
@@ -141,8 +161,8 @@ public class JobTracker implements JobLogListener {
     /**
      * Stops acting on the partitions' jobs, except that a submission already sent is given up to
      * `worker.tracker.hand-over-wait` to be answered and its outcome written (so that the next owner polls it
-     * rather than failing it SUBMIT_UNCERTAIN); then lets what was sent for them land (job-log writes and result
-     * transactions) before the partitions move, so that the next owner's replay sees it.
+     * rather than failing it SUBMIT_UNCERTAIN). The consumer then lets what was sent for them commit
+     * ({@link JobLogTransactions#close}) before the partitions move, so that the next owner's replay sees it.
      */
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
@@ -162,19 +182,22 @@ public class JobTracker implements JobLogListener {
             LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
         }
         context.await(handOver::giveUp);
-        letWritesLand();
     }
 
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */
     @Override
     public void lost(Collection<TopicPartition> partitions) {
         context.await(() -> partitions.forEach(tp -> drop(tp, false)));
-        letWritesLand();
     }
 
-    private void letWritesLand() {
-        jobLog.flush();
-        committer.awaitIdle(HAND_OVER_WAIT);
+    /** A transition, in a transaction of the partition's owner (the records are built on the partition's thread). */
+    private Uni<Void> append(TopicPartition tp, JobRecord record) {
+        return transactions.send(tp, () -> List.of(jobLog.record(record, tp.partition())));
+    }
+
+    /** A terminal record and its result event, in one transaction: never one without the other. */
+    private Uni<Void> commitWithResult(TopicPartition tp, JobRecord terminal) {
+        return transactions.send(tp, () -> List.of(results.record(terminal), jobLog.record(terminal, tp.partition())));
     }
 
     @Override
@@ -202,7 +225,8 @@ public class JobTracker implements JobLogListener {
 
     @Override
     public int newJobsWelcome() {
-        return config.maxInFlight() - inFlight.get() - pendingStarts.get();
+        // Parked jobs came first: new ones wait in Kafka until those are in flight.
+        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parked();
     }
 
     @Override
@@ -221,20 +245,32 @@ public class JobTracker implements JobLogListener {
     private void apply(ConsumerRecord<String, byte[]> raw) {
         TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
         PartitionReplay partition = owned.get(tp);
-        if (partition == null || raw.value() == null) {
+        if (partition == null) {
+            return;
+        }
+        Optional<RecordSchema.Unknown> unknown = RecordSchema.checkHeaders(header(raw, RecordSchema.HEADER),
+                header(raw, JobLog.STATE_HEADER));
+        if (unknown.isPresent()) {
+            hold(tp, raw.offset(), unknown.get());
+            return;
+        }
+        if (raw.value() == null) {
             return;
         }
         if (!partition.replaying() && raw.key() != null && settledByHeader(partition, raw)) {
             return;
         }
-        JobRecord record;
-        try {
-            record = jobLog.decode(raw.value());
-        } catch (IOException e) {
-            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
-                    e.getMessage());
+        RecordSchema.Reading reading = RecordSchema.read(jobLog::decode, raw.value());
+        if (reading instanceof RecordSchema.Unknown body) {
+            hold(tp, raw.offset(), body);
             return;
         }
+        if (reading instanceof RecordSchema.Unreadable unreadable) {
+            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
+                    unreadable.why());
+            return;
+        }
+        JobRecord record = ((RecordSchema.Known) reading).record();
         if (partition.replaying()) {
             partition.replay(record, raw.offset());
             return;
@@ -242,6 +278,32 @@ public class JobTracker implements JobLogListener {
         TrackedJob known = active.get(record.jobId());
         noteOwnTerminal(known, record.state(), raw.offset());
         carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
+    }
+
+    /**
+     * A record this worker does not understand (a newer worker's, during a rolling deploy): skipping it could lose
+     * its job, and acting on the records after it could drive a job on a stale state. The partition's jobs are
+     * dropped from memory as on a lost partition (nothing more is written or called for them, none fails), but the
+     * partition stays this worker's in the group, so that no other worker of this version takes it either, until a
+     * rebalance moves it (to a worker that knows the record, once the rollout is through).
+     */
+    private void hold(TopicPartition tp, long offset, RecordSchema.Unknown unknown) {
+        int jobs = owned.get(tp).active().size();
+        drop(tp, false);
+        HeldPartition held = new HeldPartition(tp, offset, unknown);
+        owned.hold(held);
+        LOG.errorf("job-log partition %s %s. This worker knows schema version %d: it applies no further record of"
+                + " the partition and has let go of its %d jobs (none failed) until a worker that knows the record"
+                + " owns it", tp, held.describe(), RecordSchema.VERSION, jobs);
+    }
+
+    /** A header's value: null when absent, empty when it has no value (which no writer sends). */
+    private static String header(ConsumerRecord<String, byte[]> raw, String name) {
+        Header header = raw.headers().lastHeader(name);
+        if (header == null) {
+            return null;
+        }
+        return header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private boolean settledByHeader(PartitionReplay partition, ConsumerRecord<String, byte[]> raw) {
@@ -267,11 +329,12 @@ public class JobTracker implements JobLogListener {
             if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
                 // Its result is committed (its echo was read) but not yet acknowledged here: put it back after the
                 // repeat, which would otherwise be the job's last word.
-                writer.appendDetached(known.latestSent.reasserted(clock.instant()));
+                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
             } else {
                 writer.reassert(known);
             }
-        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
+        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult
+                || decision instanceof PartitionReplay.DuplicateOfParked) {
             metrics.duplicate();
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
             finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
@@ -300,7 +363,9 @@ public class JobTracker implements JobLogListener {
             carryOut(tp, partition, decision, null, -1);
         }
         owned.replayed(clock.instant());
-        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume", tp, partition.finishedCount(), resumed);
+        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume, %d parked until there is room", tp,
+                partition.finishedCount(), resumed, partition.parkedCount());
+        parked.adoptWhileRoom();
     }
 
     private void adopt(TopicPartition tp, PartitionReplay partition, PartitionReplay.Adopt adopt) {
@@ -356,6 +421,9 @@ public class JobTracker implements JobLogListener {
         }
         inFlight.set(active.size());
         metrics.finished(job.record);
+        if (owned.parked() > 0) {
+            parked.adoptWhileRoom();
+        }
     }
 
     private double oldestAgeSeconds() {

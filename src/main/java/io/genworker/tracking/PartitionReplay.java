@@ -60,15 +60,39 @@ final class PartitionReplay {
     record FinishedElsewhere(JobRecord terminal) implements Decision {
     }
 
+    /**
+     * An unfinished job the replay found past the cap of jobs in flight: kept by its id and the offset of its newest
+     * record only, it waits here until there is room, then its record is read back and it is adopted (see
+     * {@link #unparked}). Its input stays in the log meanwhile.
+     */
+    record Parked(String jobId, long offset) implements Decision {
+    }
+
+    /** A repeated request of a job that waits parked: no provider call, counted. */
+    record DuplicateOfParked() implements Decision {
+    }
+
     /** Nothing to do: the echo of a transition this worker wrote, or a finished job's own record. */
     record Echo() implements Decision {
     }
 
     private static final Echo ECHO = new Echo();
 
+    /** What is kept of a parked job's newest record: where it is, and what the replay's rules look at. */
+    private record Kept(long offset, JobState state, int submitAttempts) {
+    }
+
+    private final ReplayRoom room;
     private boolean replaying = true;
-    /** During replay: the newest record of every unfinished job seen so far. */
+    /** During replay: the newest record of every unfinished job seen so far, while there is room for it. */
     private final Map<String, JobRecord> replayed = new LinkedHashMap<>();
+    /**
+     * Unfinished jobs kept by offset: during replay those past the room for full records, after it those waiting
+     * for a place in flight, in the order they were found.
+     */
+    private final Map<String, Kept> parked = new LinkedHashMap<>();
+    /** Parked jobs whose record is being read back. */
+    private final Set<String> unparking = new HashSet<>();
     /** During replay: jobs whose newest record is a repeated REQUESTED that must not become their last word. */
     private final Set<String> needsReassert = new HashSet<>();
     /** During replay: records that came after the terminal record of a finished job's fingerprint. */
@@ -79,6 +103,16 @@ final class PartitionReplay {
     /** Jobs finished here whose terminal record has not come back from the log yet, by fingerprint. */
     private final Map<Long, String> awaitingTerminal = new HashMap<>();
 
+    /** A replay with no cap on the jobs it holds in full (tests of the other rules). */
+    PartitionReplay() {
+        this(ReplayRoom.unlimited());
+    }
+
+    /** @param room how many unfinished jobs the replays may hold in full, shared by the worker's partitions */
+    PartitionReplay(ReplayRoom room) {
+        this.room = room;
+    }
+
     boolean replaying() {
         return replaying;
     }
@@ -88,23 +122,33 @@ final class PartitionReplay {
         String id = record.jobId();
         long fingerprint = FinishedJobs.fingerprint(id);
         if (record.state().isTerminal()) {
-            replayed.remove(id);
+            if (replayed.remove(id) != null) {
+                room.release(1);
+            }
+            parked.remove(id);
             needsReassert.remove(id);
             afterFinish.remove(id);
             finished.put(fingerprint, offset, finishedAt(record));
             return;
         }
-        JobRecord previous = replayed.get(id);
-        if (previous == null && finished.contains(fingerprint)) {
+        JobRecord full = replayed.get(id);
+        Kept kept = parked.get(id);
+        JobState previousState = full != null ? full.state() : kept != null ? kept.state() : null;
+        int previousAttempts = full != null ? full.submitAttempts() : kept != null ? kept.submitAttempts() : 0;
+        if (previousState == null && finished.contains(fingerprint)) {
             // A finished job stays finished: a repeated request, or a re-assertion or withdrawal that landed after
             // the result transaction (two producers, no order between them), must not bring it back to life.
             afterFinish.put(id, record);
-        } else if (previous != null && previous.state() != JobState.REQUESTED
-                && record.state() == JobState.REQUESTED && !withdraws(previous, record)) {
+        } else if (previousState != null && previousState != JobState.REQUESTED
+                && record.state() == JobState.REQUESTED && !withdraws(previousState, previousAttempts, record)) {
             // A repeated request for a job already under way.
             needsReassert.add(id);
         } else {
-            replayed.put(id, record);
+            if (full != null || (kept == null && room.take())) {
+                replayed.put(id, record);
+            } else {
+                parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+            }
             needsReassert.remove(id);
         }
     }
@@ -115,17 +159,69 @@ final class PartitionReplay {
      */
     List<Decision> finishReplay() {
         replaying = false;
-        List<Decision> decisions = new ArrayList<>(replayed.size() + afterFinish.size());
+        room.release(replayed.size());
+        List<Decision> decisions = new ArrayList<>(replayed.size() + parked.size() + afterFinish.size());
         for (JobRecord record : replayed.values()) {
             decisions.add(new Adopt(record, needsReassert.contains(record.jobId())));
         }
+        parked.forEach((id, kept) -> decisions.add(new Parked(id, kept.offset())));
         afterFinish.forEach((id, record) -> decisions.add(new MaybeDuplicate(record,
                 finished.offsetOf(FinishedJobs.fingerprint(id)), record.state() == JobState.REQUESTED
                         && record.submitAttempts() == 0)));
         replayed.clear();
-        needsReassert.clear();
         afterFinish.clear();
+        needsReassert.retainAll(parked.keySet());
         return decisions;
+    }
+
+    /** The partition is let go during its replay: the room its full records held is free again. */
+    void abandon() {
+        if (replaying) {
+            room.release(replayed.size());
+            replayed.clear();
+        }
+    }
+
+    /** Parked jobs, waiting for a place in flight. */
+    int parkedCount() {
+        return parked.size();
+    }
+
+    /** The next parked job to read back and adopt, marked as being read; null when none waits unread. */
+    Parked nextToUnpark() {
+        for (Map.Entry<String, Kept> entry : parked.entrySet()) {
+            if (unparking.add(entry.getKey())) {
+                return new Parked(entry.getKey(), entry.getValue().offset());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A parked job's record was read back. Returns how to adopt it when it is still the job's newest record, null
+     * otherwise: the job finished meanwhile (a previous owner's late result), or a newer record arrived (it is read
+     * back again, from its own offset, on the next turn).
+     */
+    Adopt unparked(Parked read, JobRecord record) {
+        unparking.remove(read.jobId());
+        Kept kept = parked.get(read.jobId());
+        if (kept == null || kept.offset() != read.offset() || !record.jobId().equals(read.jobId())) {
+            return null;
+        }
+        parked.remove(read.jobId());
+        return new Adopt(record, needsReassert.remove(read.jobId()));
+    }
+
+    /** Reading a parked job back failed: it is tried again on a later turn. */
+    void unparkFailed(Parked read) {
+        unparking.remove(read.jobId());
+    }
+
+    /** A parked job whose record the log no longer holds: nothing is left to adopt it from. */
+    void forgetParked(Parked read) {
+        unparking.remove(read.jobId());
+        parked.remove(read.jobId());
+        needsReassert.remove(read.jobId());
     }
 
     /**
@@ -161,6 +257,10 @@ final class PartitionReplay {
      */
     Decision live(JobRecord record, JobState runningHere, long offset) {
         long fingerprint = FinishedJobs.fingerprint(record.jobId());
+        Kept kept = parked.get(record.jobId());
+        if (kept != null && runningHere == null) {
+            return liveWhileParked(record, kept, fingerprint, offset);
+        }
         if (runningHere != null) {
             if (record.state() == JobState.REQUESTED) {
                 // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
@@ -193,6 +293,29 @@ final class PartitionReplay {
         // After the job's result: a repeated request, or a transition that landed late (a re-assertion or a
         // withdrawal from another producer). Either must not stay the job's last word once compaction runs.
         return new MaybeDuplicate(record, terminalOffset, repeatedRequest);
+    }
+
+    private Decision liveWhileParked(JobRecord record, Kept kept, long fingerprint, long offset) {
+        String id = record.jobId();
+        if (record.state().isTerminal()) {
+            // A previous owner's late result: the job is finished, nothing to adopt.
+            parked.remove(id);
+            needsReassert.remove(id);
+            finished.put(fingerprint, offset, finishedAt(record));
+            return ECHO;
+        }
+        if (record.state() == JobState.REQUESTED && record.submitAttempts() == 0) {
+            // A repeated request: one job, counted. For a job under way its state must be written again after
+            // the repeat once it is adopted; for one not submitted yet the repeat is as good a record of it.
+            if (kept.state() == JobState.REQUESTED) {
+                parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+            } else {
+                needsReassert.add(id);
+            }
+            return new DuplicateOfParked();
+        }
+        parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+        return ECHO;
     }
 
     /** The job is now driven here. */
@@ -247,8 +370,8 @@ final class PartitionReplay {
      * reached the provider (refused, or its job was handed over before the call), so the job is back to REQUESTED.
      * A repeated request from intake carries no attempts and stays a duplicate.
      */
-    private static boolean withdraws(JobRecord previous, JobRecord record) {
-        return previous.state() == JobState.SUBMITTING && record.submitAttempts() > 0
-                && record.submitAttempts() == previous.submitAttempts();
+    private static boolean withdraws(JobState previousState, int previousAttempts, JobRecord record) {
+        return previousState == JobState.SUBMITTING && record.submitAttempts() > 0
+                && record.submitAttempts() == previousAttempts;
     }
 }

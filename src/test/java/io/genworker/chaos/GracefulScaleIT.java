@@ -9,19 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.api.SoftAssertions;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -126,7 +115,7 @@ class GracefulScaleIT {
         /** Worker process by the API key it calls the provider with. */
         private final Map<String, String> keys = new HashMap<>();
         private final List<Integer> inFlightAtChanges = new ArrayList<>();
-        private Load load;
+        private SteadyLoad load;
         private long loadStartedAt;
 
         Phase(String name) {
@@ -170,7 +159,7 @@ class GracefulScaleIT {
 
         void startLoad() {
             loadStartedAt = System.currentTimeMillis();
-            load = new Load(name);
+            load = new SteadyLoad(broker.bootstrapServers(), "graceful-" + name, PACE);
         }
 
         /** A worker joins the group while submissions are in flight. */
@@ -286,56 +275,6 @@ class GracefulScaleIT {
             }
             workers.forEach(WorkerProcess::terminate);
             group.close();
-        }
-    }
-
-    /** Requests sent at a steady pace from a thread of their own, until stopped: what the changes happen under. */
-    private static final class Load {
-
-        private final String phase;
-        private final KafkaProducer<String, String> producer;
-        private final List<String> ids = new CopyOnWriteArrayList<>();
-        private final List<Future<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
-        private final ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
-        private boolean stopped;
-
-        Load(String phase) {
-            this.phase = phase;
-            this.producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
-                    new StringSerializer());
-            pace.scheduleAtFixedRate(this::sendOne, 0, PACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        private void sendOne() {
-            int i = ids.size();
-            String id = "graceful-" + phase + "-" + i + "-" + UUID.randomUUID();
-            sent.add(producer.send(new ProducerRecord<>(WorkerTopics.REQUESTS, id,
-                    Requests.anyModel(id, i).toString())));
-            ids.add(id);
-        }
-
-        int sent() {
-            return ids.size();
-        }
-
-        /** Stops sending; returns the ids of the jobs sent, once every request has reached the broker. */
-        synchronized List<String> stop() {
-            if (!stopped) {
-                stopped = true;
-                pace.shutdown();
-                try {
-                    pace.awaitTermination(30, TimeUnit.SECONDS);
-                    for (Future<RecordMetadata> request : sent) {
-                        request.get(1, TimeUnit.MINUTES);
-                    }
-                } catch (Exception e) {
-                    throw new AssertionError("a request did not reach the broker", e);
-                } finally {
-                    producer.close(Duration.ofSeconds(10));
-                }
-            }
-            return List.copyOf(ids);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.genworker.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,17 +12,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.genworker.job.JobRecord;
+import io.genworker.joblog.JobLog;
 import io.genworker.support.KafkaBrokerResource;
-import io.genworker.support.ProviderSimulator;
 import io.genworker.support.ProviderSimulator.Call;
+import io.genworker.support.ProviderSimulator;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
+import io.genworker.support.TrackerGroupMember;
 import io.genworker.support.WorkerTopics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,6 +49,9 @@ class BackpressureTest {
     /** Long enough that an uncapped worker would have the whole burst running at the provider at once. */
     private static final Duration GENERATION = Duration.ofSeconds(2);
     private static WorkerTopics topics;
+
+    @Inject
+    JobLog jobLog;
 
     @BeforeAll
     static void connect() {
@@ -79,6 +89,40 @@ class BackpressureTest {
             assertThat(simulator().submissionsOf(Requests.prompt(id))).as(id).isEqualTo(1);
         });
         assertThat(mostRunningAtOnce(simulator().calls(), jobByPrompt)).as("jobs running at the provider at once")
+                .isEqualTo(BackpressureProfile.MAX_IN_FLIGHT);
+    }
+
+    /**
+     * Issue 11 item 2: a partition that comes back to the worker holding more unfinished jobs than the cap (written
+     * while another member of the group held it, as after a provider pause). The replay adopts only what fits; the
+     * rest wait parked (id and offset) and are read back as places free: at most the cap runs at once, and every job
+     * ends once.
+     */
+    @Test
+    void aReplayOfMoreUnfinishedJobsThanTheCapParksTheRestAndRunsEveryOne() {
+        Map<String, String> jobByPrompt = new HashMap<>();
+        try (TrackerGroupMember other = new TrackerGroupMember(KafkaBrokerResource.bootstrapServers(),
+                WorkerTopics.PARTITIONS)) {
+            Instant now = Instant.now();
+            for (int i = 0; i < JOBS; i++) {
+                String id = other.jobIdOnTaken("parked-" + i);
+                ObjectNode input = (ObjectNode) Requests.textToVideo(id).get("input");
+                jobLog.append(JobRecord.requested(id, "aimlapi", "pixverse/v5/text-to-video", input, null, now,
+                        now.plus(Duration.ofMinutes(10)))).await().atMost(WAIT);
+                jobByPrompt.put(Requests.prompt(id), id);
+            }
+        }
+        Set<String> ids = Set.copyOf(jobByPrompt.values());
+
+        Map<String, List<JsonNode>> results = topics.committedResults(ids, WAIT);
+
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        results.forEach((id, answers) -> {
+            assertThat(answers).as(id).hasSize(1);
+            assertThat(answers.get(0).path("status").asText()).as(id).isEqualTo("COMPLETED");
+            assertThat(simulator().submissionsOf(Requests.prompt(id))).as(id).isEqualTo(1);
+        });
+        assertThat(mostRunningAtOnce(simulator().calls(), jobByPrompt)).as("replayed jobs running at once")
                 .isEqualTo(BackpressureProfile.MAX_IN_FLIGHT);
     }
 

@@ -1,30 +1,19 @@
 package io.genworker.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,6 +23,7 @@ import io.genworker.joblog.JobLog;
 import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
+import io.genworker.support.TrackerGroupMember;
 import io.genworker.support.WorkerTopics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -58,9 +48,8 @@ class ReplayBehindOpenTransactionTest {
     void aReplayWaitsForAnOpenTransactionAndSeesTheSubmissionWrittenAfterIt() throws Exception {
         String bootstrap = KafkaBrokerResource.bootstrapServers();
         String id;
-        try (KafkaConsumer<String, byte[]> previousOwner = memberOfTheTrackersGroup(bootstrap)) {
-            Set<TopicPartition> taken = joinAndTakePartitions(previousOwner);
-            id = jobIdOn(taken);
+        try (TrackerGroupMember previousOwner = new TrackerGroupMember(bootstrap, PARTITIONS)) {
+            id = previousOwner.jobIdOnTaken("behind-open-txn");
             Instant now = Instant.now();
             JobRecord requested = JobRecord.requested(id, "aimlapi", "pixverse/v5/text-to-video",
                     input(id), null, now, now.plus(Duration.ofMinutes(10)));
@@ -74,7 +63,7 @@ class ReplayBehindOpenTransactionTest {
                 ProducerRecord<String, byte[]> other = jobLog.record(JobRecord.requested("never-committed-"
                         + UUID.randomUUID(), "aimlapi", "pixverse/v5/text-to-video", input(id), null, now,
                         now.plus(Duration.ofMinutes(10))));
-                crashed.send(new ProducerRecord<>(other.topic(), partitionOf(id), other.key(), other.value(),
+                crashed.send(new ProducerRecord<>(other.topic(), previousOwner.partitionOf(id), other.key(), other.value(),
                         other.headers())).get();
                 plain.send(jobLog.record(submitting)).get();
                 plain.send(jobLog.record(submitting.submitted("gone-" + UUID.randomUUID(), null, now))).get();
@@ -97,42 +86,6 @@ class ReplayBehindOpenTransactionTest {
 
     private static com.fasterxml.jackson.databind.node.ObjectNode input(String id) {
         return (com.fasterxml.jackson.databind.node.ObjectNode) Requests.textToVideo(id).get("input");
-    }
-
-    /** A second member of the tracker's group: it takes partitions away from the worker while it is in the group. */
-    private static KafkaConsumer<String, byte[]> memberOfTheTrackersGroup(String bootstrap) {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, WorkerTopics.TRACKER_GROUP,
-                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1),
-                new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static Set<TopicPartition> joinAndTakePartitions(KafkaConsumer<String, byte[]> member) {
-        member.subscribe(List.of(WorkerTopics.JOBS));
-        await().atMost(WAIT).until(() -> {
-            member.poll(Duration.ofMillis(200));
-            member.pause(member.assignment());
-            return !member.assignment().isEmpty();
-        });
-        return member.assignment();
-    }
-
-    /** A job id the worker's producer puts on one of these partitions. */
-    private static String jobIdOn(Set<TopicPartition> partitions) {
-        while (true) {
-            String id = "behind-open-txn-" + UUID.randomUUID();
-            if (partitions.contains(new TopicPartition(WorkerTopics.JOBS, partitionOf(id)))) {
-                return id;
-            }
-        }
-    }
-
-    /** Kafka's default partitioner for a keyed record. */
-    private static int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap, String transactionalId) {

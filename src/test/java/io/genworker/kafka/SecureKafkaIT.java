@@ -81,11 +81,8 @@ class SecureKafkaIT {
             allow(ResourceType.TOPIC, WorkerTopics.DLQ, PatternType.LITERAL, AclOperation.CREATE),
             allow(ResourceType.GROUP, INTAKE_GROUP, PatternType.LITERAL, AclOperation.READ),
             allow(ResourceType.GROUP, TRACKER_GROUP, PatternType.LITERAL, AclOperation.READ),
-            // The per-partition transactions: {worker.tracker.group-id}-{partition}.
-            allow(ResourceType.TRANSACTIONAL_ID, TRACKER_GROUP + "-", PatternType.PREFIXED, AclOperation.WRITE),
-            // Today's result committer (generation-worker-results-<random>), until the per-partition ones replace it.
-            allow(ResourceType.TRANSACTIONAL_ID, "generation-worker-results-", PatternType.PREFIXED,
-                    AclOperation.WRITE));
+            // The job log's per-partition transactions: {worker.tracker.transactional-id-prefix}-{partition}.
+            allow(ResourceType.TRANSACTIONAL_ID, TRACKER_GROUP + "-", PatternType.PREFIXED, AclOperation.WRITE));
 
     @Test
     void theWorkerRunsOnSaslSslWithOnlyItsAclsAndNamesAPermissionTakenAway() throws Exception {

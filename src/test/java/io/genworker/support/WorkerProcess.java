@@ -125,6 +125,30 @@ public final class WorkerProcess {
         stop(false);
     }
 
+    /** SIGSTOP: the process freezes (a stalled VM, a GC pause of seconds) without knowing it; {@link #thaw} resumes. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process runs on from where it stopped, still believing what it believed then. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void stop(boolean graceful) {
         ChildProcesses.end(process, graceful);
     }

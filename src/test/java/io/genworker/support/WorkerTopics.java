@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -40,6 +41,8 @@ public final class WorkerTopics implements AutoCloseable {
     public static final String DLQ = "generation.requests.dlq";
     /** The tracker's consumer group (worker.tracker.group-id). */
     public static final String TRACKER_GROUP = "generation-worker-tracker";
+    /** Partitions of the topics in the test profile (`%test.worker.topics.partitions`). */
+    public static final int PARTITIONS = 3;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaCompanion companion;
@@ -133,6 +136,16 @@ public final class WorkerTopics implements AutoCloseable {
             }
         }
         return states;
+    }
+
+    /** The job-log partitions that hold committed records of each of these jobs; jobs not logged yet are absent. */
+    public Map<String, Set<Integer>> jobLogPartitions(Collection<String> jobIds) {
+        Map<String, Set<Integer>> partitions = new HashMap<>();
+        for (ConsumerRecord<String, String> record : readCommitted(JOBS, Set.copyOf(jobIds), seen -> true,
+                Duration.ZERO)) {
+            partitions.computeIfAbsent(record.key(), k -> new TreeSet<>()).add(record.partition());
+        }
+        return partitions;
     }
 
     /**

@@ -60,7 +60,7 @@ class JobDriverTest {
     private boolean brokerAcknowledges = true;
 
     private final List<TrackedJob> settledWhileHandedOver = new ArrayList<>();
-    private final JobLogWriter writer = new JobLogWriter(this::append, this::commit, () -> leaseFresh, timers, DIRECT,
+    private final JobLogWriter writer = new JobLogWriter((tp, r) -> append(r), (tp, r) -> commit(r), () -> leaseFresh, timers, DIRECT,
             time, settledWhileHandedOver::add);
     private final ProviderAccess access = new ProviderAccess(id -> provider, pauses, metrics, time, time::nanos,
             new Executor[] { DIRECT }, time);

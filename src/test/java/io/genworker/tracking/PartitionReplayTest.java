@@ -1,22 +1,23 @@
 package io.genworker.tracking;
 
+import static io.genworker.tracking.ReplayRecords.T;
+import static io.genworker.tracking.ReplayRecords.completed;
+import static io.genworker.tracking.ReplayRecords.completedAt;
+import static io.genworker.tracking.ReplayRecords.requested;
+import static io.genworker.tracking.ReplayRecords.submitted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
-import io.genworker.job.Video;
 
 /** Record sequences in, decisions out: what a job-log partition's records mean to its new owner. */
 class PartitionReplayTest {
 
-    private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
 
     private final PartitionReplay partition = new PartitionReplay();
     private long offset;
@@ -229,26 +230,6 @@ class PartitionReplayTest {
     }
 
     private void replay(JobRecord... records) {
-        for (JobRecord record : records) {
-            partition.replay(record, offset++);
-        }
-    }
-
-    private static JobRecord requested(String id) {
-        return JobRecord.requested(id, "aimlapi", "pixverse/v5/text-to-video",
-                JsonNodeFactory.instance.objectNode().put("prompt", "a cat"), null, T, T.plusSeconds(1200));
-    }
-
-    private static JobRecord submitted(JobRecord requested) {
-        return requested.submitting(T).submitted("p-" + requested.jobId(), null, T);
-    }
-
-    private static JobRecord completed(JobRecord submitted) {
-        return completedAt(submitted, T.plusSeconds(60));
-    }
-
-    private static JobRecord completedAt(JobRecord submitted, Instant finished) {
-        return submitted.completed(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 2, finished)
-                .withoutInput();
+        offset = ReplayRecords.replay(partition, offset, records);
     }
 }

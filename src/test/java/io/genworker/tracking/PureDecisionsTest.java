@@ -21,7 +21,8 @@ class PureDecisionsTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "tracking/FailurePolicy", "tracking/Reaction", "tracking/ErrorStreak",
-            "tracking/PartitionReplay", "job/Deadlines", "polling/PollPolicy" })
+            "tracking/PartitionReplay", "job/Deadlines", "polling/PollPolicy",
+        "joblog/RecordSchema" })
     void aDecisionClassNamesNoEventLoopNorBroker(String name) throws IOException {
         String source = Files.readString(Path.of("src/main/java/io/genworker", name + ".java"));
 

@@ -1,0 +1,163 @@
+package io.genworker.joblog;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.genworker.kafka.KafkaSettings;
+import io.genworker.metrics.WorkerMetrics;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The tracker's writes, fenced by partition ownership: one {@link PartitionTransactions} per job-log partition this
+ * worker owns, opened when the partition is assigned (before its replay, so the previous owner is fenced first and
+ * everything it committed is below the replay's end), closed when it is let go. Transactional ids are
+ * {@code <worker.tracker.transactional-id-prefix>-<partition>}: the same for every worker, so that whoever owns a
+ * partition holds its id.
+ */
+@ApplicationScoped
+public class JobLogTransactions {
+
+    private static final Logger LOG = Logger.getLogger(JobLogTransactions.class);
+
+    private final Map<String, Object> kafka;
+    private final WorkerConfig config;
+    private final WorkerMetrics metrics;
+    private final Map<TopicPartition, PartitionTransactions> open = new ConcurrentHashMap<>();
+    /** Open partitions whose producer was fenced or failed fatally since they were opened. */
+    private final Set<TopicPartition> fenced = ConcurrentHashMap.newKeySet();
+
+    public JobLogTransactions(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
+            WorkerMetrics metrics) {
+        this.kafka = kafka;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** The transactional id that the owner of a job-log partition writes under. */
+    public String transactionalId(TopicPartition partition) {
+        return config.tracker().transactionalIdPrefix() + "-" + partition.partition();
+    }
+
+    /**
+     * Takes the partitions' transactional ids over (fencing their previous owners and aborting what those left
+     * open) and returns once all are held.
+     *
+     * @throws KafkaException when one is not held within {@code timeout}: the caller gives the partitions back
+     */
+    public void open(Collection<TopicPartition> partitions, Duration timeout) {
+        List<CompletableFuture<Void>> ready = new ArrayList<>(partitions.size());
+        for (TopicPartition partition : partitions) {
+            PartitionTransactions previous = open.remove(partition);
+            if (previous != null) {
+                previous.close(Duration.ZERO);
+            }
+            fenced.remove(partition);
+            PartitionTransactions writer = new PartitionTransactions(partition, producerProperties(partition),
+                    this::fenced, e -> LOG.errorf("job-log transactions refused by the broker's ACLs: %s",
+                            e.getMessage()));
+            open.put(partition, writer);
+            ready.add(writer.ready());
+        }
+        try {
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while taking the job-log transactional ids over", e);
+        } catch (ExecutionException e) {
+            throw new KafkaException("cannot take the job-log transactional ids over: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new KafkaException("the job-log transactional ids of " + partitions + " were not taken over within "
+                    + timeout);
+        }
+    }
+
+    /**
+     * Writes the records (built on the partition's thread) in one of the partition's transactions. Fails with
+     * {@link PartitionTransactions.NotOwned} when this worker does not write the partition (not assigned, let go,
+     * fenced); fails otherwise only when the transaction certainly did not commit.
+     */
+    public Uni<Void> send(TopicPartition partition, Supplier<List<ProducerRecord<String, byte[]>>> records) {
+        PartitionTransactions writer = open.get(partition);
+        if (writer == null) {
+            return Uni.createFrom().failure(new PartitionTransactions.NotOwned(partition, "is not owned here"));
+        }
+        return Uni.createFrom().completionStage(writer.send(records));
+    }
+
+    /** Whether a write failed because this worker does not (or no longer) own the partition: retrying is useless. */
+    public static boolean notOwned(Throwable failure) {
+        return failure instanceof PartitionTransactions.NotOwned;
+    }
+
+    /**
+     * Lets the partitions go: their writes accepted so far get up to {@code wait} to commit (zero when the
+     * partitions are lost and may have a new owner), the rest fail.
+     */
+    public void close(Collection<TopicPartition> partitions, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (TopicPartition partition : partitions) {
+            fenced.remove(partition);
+            PartitionTransactions writer = open.remove(partition);
+            if (writer != null) {
+                writer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+        }
+    }
+
+    /** Partitions still assigned whose transactions were fenced or failed fatally: their writer is gone. */
+    public Set<TopicPartition> fenced() {
+        return new HashSet<>(fenced);
+    }
+
+    private void fenced(TopicPartition partition) {
+        if (open.containsKey(partition)) {
+            fenced.add(partition);
+            metrics.fenced();
+        }
+    }
+
+    private Map<String, Object> producerProperties(TopicPartition partition) {
+        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(partition));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG,
+                KafkaSettings.clientId(kafka, config, "jobs-" + partition.partition()));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // A transaction here lives for milliseconds. The default (60 s) would let a crashed worker's open
+        // transaction hold every read_committed reader of the job log for a minute; the next owner's
+        // initTransactions aborts it at once, and 15 s bounds it for everyone else while nobody owns the partition.
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        // One producer per owned partition: its buffer holds at most a few batches of one partition's writes.
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 8L * 1024 * 1024);
+        return props;
+    }
+
+    @PreDestroy
+    void stop() {
+        close(new ArrayList<>(open.keySet()), Duration.ofSeconds(5));
+    }
+}
