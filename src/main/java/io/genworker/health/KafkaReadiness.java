@@ -29,11 +29,13 @@ import io.smallrye.common.annotation.Identifier;
 public class KafkaReadiness implements HealthCheck {
 
     private final Map<String, Object> kafka;
+    private final WorkerConfig config;
     private final Duration timeout;
     private Admin admin;
 
     public KafkaReadiness(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
         this.kafka = kafka;
+        this.config = config;
         this.timeout = config.health().kafkaTimeout();
     }
 
@@ -58,7 +60,7 @@ public class KafkaReadiness implements HealthCheck {
     private synchronized Admin admin() {
         if (admin == null) {
             Map<String, Object> props = KafkaSettings.clientProperties(kafka);
-            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "generation-worker-health");
+            props.put(AdminClientConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, "health"));
             admin = Admin.create(props);
         }
         return admin;

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.kafka.KafkaAuthorization;
 import io.genworker.kafka.KafkaSettings;
 import io.genworker.metrics.WorkerMetrics;
 import io.smallrye.common.annotation.Identifier;
@@ -48,6 +49,8 @@ public class JobLogConsumer {
     private static final Duration HAND_OVER_MARGIN = Duration.ofSeconds(30);
     /** Records handed to the tracker and not applied yet beyond which fetching pauses: a few polls' worth. */
     private static final int MAX_PENDING_RECORDS = 10_000;
+    /** This consumer's role in its client id and in {@link KafkaAuthorization}. */
+    static final String CLIENT = "tracker";
     /** How long an assignment waits to take its partitions' transactional ids over before it is given back. */
     private static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(60);
     /** How long a hand-over lets the writes already sent for its partitions commit. */
@@ -58,6 +61,7 @@ public class JobLogConsumer {
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
     private final OwnershipLease lease;
+    private final KafkaAuthorization authorization;
     private final JobLogTransactions transactions;
     private final Map<TopicPartition, Long> replayEnds = new HashMap<>();
     /**
@@ -72,17 +76,24 @@ public class JobLogConsumer {
     /** Reads uncommitted, for the high watermarks only; used on the consumer's thread. */
     private KafkaConsumer<String, byte[]> offsets;
     private volatile boolean stopping;
+    /**
+     * Set by an assignment, cleared once its replays have ended: then the group (its assignment) and the topic (the
+     * replay's fetches) both answered, and a refusal recorded before is over.
+     */
+    private boolean provingAccess;
     private AutoCloseable consumerMetrics;
     private Thread thread;
 
     public JobLogConsumer(JobLogListener tracker, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-            WorkerConfig config, WorkerMetrics metrics, OwnershipLease lease, JobLogTransactions transactions) {
+            WorkerConfig config, WorkerMetrics metrics, OwnershipLease lease, JobLogTransactions transactions,
+            KafkaAuthorization authorization) {
         this.tracker = tracker;
         this.transactions = transactions;
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
         this.lease = lease;
+        this.authorization = authorization;
     }
 
     public void start() {
@@ -93,23 +104,8 @@ public class JobLogConsumer {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.tracker().groupId());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-tracker");
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.tracker().sessionTimeout().toMillis());
-        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-                (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
-        // Incremental rebalances: a member joining or leaving moves only the partitions that change owner, and
-        // every other worker keeps driving its jobs (the eager default revoked every partition of every member).
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        config.tracker().instanceId().filter(id -> !id.isBlank())
-                .ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
-        KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(consumerProperties(kafka, config),
+                new StringDeserializer(), new ByteArrayDeserializer());
         try {
             consumerMetrics = metrics.kafkaClient(created);
             lease.heartbeats(heartbeatSecondsAgo(created));
@@ -118,6 +114,29 @@ public class JobLogConsumer {
             throw e;
         }
         return created;
+    }
+
+    static Map<String, Object> consumerProperties(Map<String, Object> kafka, WorkerConfig config) {
+        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.tracker().groupId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT));
+        // With the KIP-848 protocol the broker owns these (group.consumer.session.timeout.ms and
+        // heartbeat.interval.ms, its server-side assignors are incremental): a consumer that sets them fails.
+        if (!KafkaSettings.consumerGroupProtocol(kafka)) {
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.tracker().sessionTimeout().toMillis());
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                    (int) Math.max(500, config.tracker().sessionTimeout().toMillis() / 4));
+            // Incremental rebalances: a member joining or leaving moves only the partitions that change owner, and
+            // every other worker keeps driving its jobs (the eager default revoked every partition of every member).
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
+        config.tracker().instanceId().filter(id -> !id.isBlank())
+                .ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        return props;
     }
 
     /**
@@ -205,12 +224,20 @@ public class JobLogConsumer {
                     tracker.records(admitted(records));
                 }
                 checkReplays();
+                if (provingAccess && replayEnds.isEmpty()) {
+                    provingAccess = false;
+                    authorization.allowed(CLIENT);
+                }
                 applyBackpressure();
             }
         } catch (WakeupException e) {
             // stop() was called: the only way out of the loop
             stopped = true;
         } catch (RuntimeException e) {
+            // A missing ACL (READ on the group or on the job log) fails the poll like any other error; the next
+            // consumer meets it again until an operator grants it, and meanwhile readiness names it.
+            KafkaAuthorization.authorizationFailure(e).ifPresent(denied -> authorization.refused(CLIENT,
+                    KafkaAuthorization.permission(denied, "READ"), denied));
             LOG.errorf(e, "job-log consumer failed; handing its partitions back and starting a new one in %s",
                     RESTART_PAUSE);
         } finally {
@@ -225,6 +252,7 @@ public class JobLogConsumer {
                 replayEnds.clear();
                 heldBack.clear();
                 toReopen.clear();
+                provingAccess = false;
                 try {
                     // Always closed, so the group stops counting this member as the owner of its partitions; a
                     // static member stopping on purpose leaves too, rather than hold them for a session timeout.
@@ -349,7 +377,7 @@ public class JobLogConsumer {
             props.remove(ConsumerConfig.GROUP_ID_CONFIG);
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-tracker-offsets");
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT + "-offsets"));
             offsets = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         }
         return offsets.endOffsets(partitions);
@@ -402,6 +430,7 @@ public class JobLogConsumer {
             toReopen.retainAll(consumer.assignment());
             partitions.addAll(toReopen);
             toReopen.clear();
+            provingAccess = true;
             if (partitions.isEmpty()) {
                 return;
             }

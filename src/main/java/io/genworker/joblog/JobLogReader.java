@@ -19,7 +19,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
+import io.genworker.kafka.KafkaAuthorization;
 import io.genworker.kafka.KafkaSettings;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
@@ -35,9 +37,13 @@ public class JobLogReader {
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration GIVE_UP = Duration.ofSeconds(10);
+    /** This consumer's role in its client id and in {@link KafkaAuthorization}. */
+    static final String CLIENT = "reader";
 
     private final Map<String, Object> kafka;
     private final JobLog jobLog;
+    private final WorkerConfig config;
+    private final KafkaAuthorization authorization;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "job-log-reader");
         t.setDaemon(true);
@@ -46,9 +52,12 @@ public class JobLogReader {
     /** Used on the reader's thread only. */
     private KafkaConsumer<String, byte[]> consumer;
 
-    public JobLogReader(@Identifier("default-kafka-broker") Map<String, Object> kafka, JobLog jobLog) {
+    public JobLogReader(@Identifier("default-kafka-broker") Map<String, Object> kafka, JobLog jobLog,
+            WorkerConfig config, KafkaAuthorization authorization) {
         this.kafka = kafka;
         this.jobLog = jobLog;
+        this.config = config;
+        this.authorization = authorization;
     }
 
     /**
@@ -60,6 +69,19 @@ public class JobLogReader {
     }
 
     private Optional<JobRecord> readNow(TopicPartition partition, long offset) {
+        try {
+            Optional<JobRecord> read = readAt(partition, offset);
+            authorization.allowed(CLIENT);
+            return read;
+        } catch (KafkaException e) {
+            KafkaAuthorization.authorizationFailure(e).ifPresent(denied -> authorization.refused(CLIENT,
+                    KafkaAuthorization.permission(denied, "READ"), denied));
+            closeConsumer();
+            throw e;
+        }
+    }
+
+    private Optional<JobRecord> readAt(TopicPartition partition, long offset) {
         try {
             KafkaConsumer<String, byte[]> reader = consumer();
             reader.assign(List.of(partition));
@@ -82,9 +104,6 @@ public class JobLogReader {
         } catch (IOException e) {
             // An unreadable record is no finished job this worker can confirm.
             return Optional.empty();
-        } catch (KafkaException e) {
-            closeConsumer();
-            throw e;
         }
     }
 
@@ -94,7 +113,7 @@ public class JobLogReader {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50);
-            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "generation-worker-reader");
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT));
             props.remove(ConsumerConfig.GROUP_ID_CONFIG);
             consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         }

@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.kafka.KafkaAuthorization;
 import io.genworker.kafka.KafkaSettings;
 import io.genworker.metrics.WorkerMetrics;
 import io.smallrye.common.annotation.Identifier;
@@ -39,21 +40,25 @@ import io.smallrye.mutiny.Uni;
 public class JobLogTransactions {
 
     private static final Logger LOG = Logger.getLogger(JobLogTransactions.class);
+    /** The name authorization failures are reported under (see {@link KafkaAuthorization}). */
+    static final String CLIENT = "transactions";
     /** Within the broker's default transaction.max.timeout.ms (15 min), which managed clusters keep. */
     static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
 
     private final Map<String, Object> kafka;
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
+    private final KafkaAuthorization authorization;
     private final Map<TopicPartition, PartitionTransactions> open = new ConcurrentHashMap<>();
     /** Open partitions whose producer was fenced or failed fatally since they were opened. */
     private final Set<TopicPartition> fenced = ConcurrentHashMap.newKeySet();
 
     public JobLogTransactions(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
-            WorkerMetrics metrics) {
+            WorkerMetrics metrics, KafkaAuthorization authorization) {
         this.kafka = kafka;
         this.config = config;
         this.metrics = metrics;
+        this.authorization = authorization;
     }
 
     /** The transactional id that the owner of a job-log partition writes under. */
@@ -76,10 +81,11 @@ public class JobLogTransactions {
             }
             fenced.remove(partition);
             PartitionTransactions writer = new PartitionTransactions(partition, producerProperties(partition),
-                    this::fenced, e -> LOG.errorf("job-log transactions refused by the broker's ACLs: %s",
-                            e.getMessage()));
+                    this::fenced, e -> authorization.refused(CLIENT, "WRITE on TransactionalId "
+                            + transactionalId(partition), e));
             open.put(partition, writer);
             ready.add(writer.ready());
+            writer.ready().thenRun(() -> authorization.allowed(CLIENT));
         }
         try {
             CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new))
@@ -158,7 +164,8 @@ public class JobLogTransactions {
     private Map<String, Object> producerProperties(TopicPartition partition) {
         Map<String, Object> props = KafkaSettings.clientProperties(kafka);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(partition));
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "generation-worker-jobs-" + partition.partition());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG,
+                KafkaSettings.clientId(kafka, config, "jobs-" + partition.partition()));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");

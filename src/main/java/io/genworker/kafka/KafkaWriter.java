@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
+import io.genworker.config.WorkerConfig;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 
@@ -60,9 +62,17 @@ public class KafkaWriter {
     public static final Duration FLUSH_DEADLINE = Duration.ofSeconds(10);
 
     private static final Logger LOG = Logger.getLogger(KafkaWriter.class);
+    /** This producer's role in its client id and in {@link KafkaAuthorization}. */
+    public static final String CLIENT = "writer";
 
     private final Producer<String, byte[]> producer;
     private final LongSupplier nanoTime;
+    private final KafkaAuthorization authorization;
+    /**
+     * Topics whose last send was refused for a missing permission, and the permission: refusals are per topic,
+     * so a write to another topic going through does not end them.
+     */
+    private final Map<String, String> refusedTopics = new ConcurrentHashMap<>();
     /** Sends subscribed to and not answered yet, queued or in the producer's buffer: what a flush waits for. */
     private final Set<CompletableFuture<RecordMetadata>> outstanding = ConcurrentHashMap.newKeySet();
     /** Topics whose last send found no metadata, and until when (nano time) sends to them fail at once. */
@@ -78,24 +88,26 @@ public class KafkaWriter {
     });
 
     @Inject
-    public KafkaWriter(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        this(new KafkaProducer<>(producerProperties(kafka), new StringSerializer(), new ByteArraySerializer()),
-                System::nanoTime);
+    public KafkaWriter(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
+            KafkaAuthorization authorization) {
+        this(new KafkaProducer<>(producerProperties(kafka, config), new StringSerializer(),
+                new ByteArraySerializer()), System::nanoTime, authorization);
     }
 
     /** Over another producer and clock: for tests. */
-    public KafkaWriter(Producer<String, byte[]> producer, LongSupplier nanoTime) {
+    public KafkaWriter(Producer<String, byte[]> producer, LongSupplier nanoTime, KafkaAuthorization authorization) {
         this.producer = producer;
         this.nanoTime = nanoTime;
+        this.authorization = authorization;
     }
 
-    static Map<String, Object> producerProperties(Map<String, Object> kafka) {
+    static Map<String, Object> producerProperties(Map<String, Object> kafka, WorkerConfig config) {
         Map<String, Object> props = KafkaSettings.clientProperties(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "generation-worker-writer");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, METADATA_WAIT.toMillis());
         return props;
     }
@@ -111,6 +123,7 @@ public class KafkaWriter {
             outstanding.add(answered);
             answered.whenComplete((metadata, failure) -> {
                 outstanding.remove(answered);
+                checkAuthorization(record.topic(), failure);
                 if (failure != null) {
                     emitter.fail(failure);
                 } else {
@@ -118,6 +131,25 @@ public class KafkaWriter {
                 }
             });
             sending.execute(() -> hand(record, answered));
+        });
+    }
+
+    /**
+     * A send refused for a missing permission (WRITE on its topic) records the refusal, and the first send to that
+     * topic that lands ends it. A refused send fails like any other and its caller retries it, so the refusal shows
+     * on readiness for as long as it lasts.
+     */
+    private void checkAuthorization(String topic, Throwable failure) {
+        if (failure == null) {
+            if (refusedTopics.remove(topic) != null && refusedTopics.isEmpty()) {
+                authorization.allowed(CLIENT);
+            }
+            return;
+        }
+        KafkaAuthorization.authorizationFailure(failure).ifPresent(denied -> {
+            refusedTopics.put(topic, KafkaAuthorization.permission(denied, "WRITE"));
+            authorization.refused(CLIENT, String.join("; ", new TreeSet<>(refusedTopics.values())),
+                    denied);
         });
     }
 

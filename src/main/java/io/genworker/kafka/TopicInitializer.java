@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -28,6 +29,8 @@ import io.smallrye.common.annotation.Identifier;
 public class TopicInitializer {
 
     private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
+    /** This admin client's role in its client id and in {@link KafkaAuthorization}. */
+    static final String CLIENT = "topics";
     /** A replay after a crash must see recent history uncompacted. */
     private static final Duration MIN_COMPACTION_LAG = Duration.ofHours(1);
     /**
@@ -40,38 +43,48 @@ public class TopicInitializer {
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final Map<String, Object> kafka;
+    private final WorkerConfig config;
     private final WorkerConfig.Topics topics;
+    private final KafkaAuthorization authorization;
 
-    public TopicInitializer(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config) {
+    public TopicInitializer(@Identifier("default-kafka-broker") Map<String, Object> kafka, WorkerConfig config,
+            KafkaAuthorization authorization) {
         this.kafka = kafka;
+        this.config = config;
         this.topics = config.topics();
+        this.authorization = authorization;
     }
 
-    public List<NewTopic> definitions() {
+    /** The worker's topics, with their partitions, replication and policies. */
+    public static List<NewTopic> definitions(WorkerConfig.Topics topics) {
         List<NewTopic> all = new ArrayList<>();
-        all.add(topic(topics.requests(), Map.of()));
-        all.add(topic(topics.jobs(), Map.of(
+        all.add(topic(topics, topics.requests(), Map.of()));
+        all.add(topic(topics, topics.jobs(), Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(topics.dedupWindow().toMillis()),
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis()),
                 TopicConfig.SEGMENT_MS_CONFIG, Long.toString(SEGMENT.toMillis()))));
-        all.add(topic(topics.results(), Map.of()));
-        all.add(topic(topics.deadLetters(), Map.of()));
+        all.add(topic(topics, topics.results(), Map.of()));
+        all.add(topic(topics, topics.deadLetters(), Map.of()));
         return all;
     }
 
-    /** Blocks until the topics exist: the tracker must not start on an auto-created, uncompacted job log. */
+    /**
+     * Blocks until the topics exist: the tracker must not start on an auto-created, uncompacted job log. A broker
+     * that refuses to create one (no CREATE permission) fails the start-up, naming the permission: grant it, or
+     * create the topics beforehand and turn {@code worker.topics.create} off.
+     */
     public void ensureTopics() {
         if (!topics.create()) {
             checkExistingJobLog();
             return;
         }
-        try (Admin admin = Admin.create(KafkaSettings.clientProperties(kafka))) {
+        try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             if (existing.contains(topics.jobs())) {
                 checkJobLogPartitions(admin, Duration.ofSeconds(60));
             }
-            List<NewTopic> missing = definitions().stream().filter(t -> !existing.contains(t.name())).toList();
+            List<NewTopic> missing = definitions(topics).stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return;
             }
@@ -83,12 +96,26 @@ public class TopicInitializer {
                     throw e;
                 }
             }
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            KafkaAuthorization.authorizationFailure(e).ifPresent(denied -> {
+                String permission = KafkaAuthorization.permission(denied, "CREATE");
+                authorization.refused(CLIENT, permission, denied);
+                throw new IllegalStateException("cannot create topics: Kafka refuses " + permission
+                        + " (grant it, or create the topics and set worker.topics.create=false)", e);
+            });
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        } catch (TimeoutException e) {
             throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    private Admin admin() {
+        Map<String, Object> props = KafkaSettings.clientProperties(kafka);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, KafkaSettings.clientId(kafka, config, CLIENT));
+        return Admin.create(props);
     }
 
     /**
@@ -97,7 +124,7 @@ public class TopicInitializer {
      * waits for it like for any outage.
      */
     private void checkExistingJobLog() {
-        try (Admin admin = Admin.create(KafkaSettings.clientProperties(kafka))) {
+        try (Admin admin = admin()) {
             checkJobLogPartitions(admin, CHECK_TIMEOUT);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("could not check the job log's partitions against the routing (%s): going on",
@@ -127,7 +154,7 @@ public class TopicInitializer {
         }
     }
 
-    private NewTopic topic(String name, Map<String, String> configs) {
+    private static NewTopic topic(WorkerConfig.Topics topics, String name, Map<String, String> configs) {
         return new NewTopic(name, Optional.of(topics.partitions()), topics.replicationFactor()).configs(configs);
     }
 }

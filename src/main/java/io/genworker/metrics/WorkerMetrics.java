@@ -59,6 +59,7 @@ public class WorkerMetrics {
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
     public static final String JOBLOG_FENCED = PREFIX + "joblog.fenced";
     public static final String PARTITIONS_HELD = PREFIX + "joblog.partitions.held";
+    public static final String KAFKA_AUTHORIZATION_FAILURES = PREFIX + "kafka.authorization.failures";
 
     private static final String SECONDS = "seconds";
     static final String PROVIDER = "provider";
@@ -112,11 +113,16 @@ public class WorkerMetrics {
             "Job-log partitions this worker keeps but does not act on: a record of a schema version (version) or"
                     + " kind (kind) it does not know", null, "reason");
 
+    static final MeterSpec AUTHORIZATION_FAILURES_SPEC = new MeterSpec(KAFKA_AUTHORIZATION_FAILURES, Kind.COUNTER,
+            "Kafka calls the broker refused for a missing permission (ACL), by client of the worker", null,
+            "client");
+
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
             SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
             DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
-            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC);
+            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC,
+            AUTHORIZATION_FAILURES_SPEC);
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
     private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);
@@ -200,6 +206,16 @@ public class WorkerMetrics {
      */
     public void detectionDelay(String provider, String model, Duration bound) {
         detectionTimer(provider, model).record(bound);
+    }
+
+    /** A Kafka call of this client was refused for a missing permission. */
+    public void authorizationFailure(String client) {
+        counter(AUTHORIZATION_FAILURES_SPEC, "client", client).increment();
+    }
+
+    /** Registers at zero the authorization failures of a client. */
+    public void registerAuthorizationFailures(String client) {
+        counter(AUTHORIZATION_FAILURES_SPEC, "client", client);
     }
 
     /** 1 while the provider's account is refused and its jobs wait; registering it again is harmless. */

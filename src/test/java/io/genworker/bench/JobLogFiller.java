@@ -53,7 +53,7 @@ final class JobLogFiller {
      */
     static void createTopics(String bootstrap) throws Exception {
         List<NewTopic> topics = new ArrayList<>();
-        for (NewTopic topic : new TopicInitializer(Map.of(), new StubWorkerConfig()).definitions()) {
+        for (NewTopic topic : TopicInitializer.definitions(new StubWorkerConfig().topics())) {
             topics.add(new NewTopic(topic.name(), 1, (short) 1).configs(topic.configs()));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {

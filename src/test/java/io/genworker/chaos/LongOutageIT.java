@@ -25,10 +25,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.genworker.kafka.KafkaSettings;
+import io.genworker.kafka.KafkaWriter;
 import io.genworker.support.KafkaBrokerProcess;
 import io.genworker.support.ProviderSimulator;
 import io.genworker.support.Requests;
 import io.genworker.support.RunOutcome;
+import io.genworker.support.StubWorkerConfig;
 import io.genworker.support.WorkerProcess;
 import io.genworker.support.WorkerTopics;
 
@@ -54,7 +57,9 @@ class LongOutageIT {
     private static final double WRITER_BYTES_PER_SECOND = 30_000;
     private static final Duration GENERATION = Duration.ofSeconds(8);
     private static final Duration OUTAGE = Duration.ofMinutes(2);
-    private static final String WRITER_CLIENT_ID = "generation-worker-writer";
+    /** The worker's writer on this host (no instance id: its client id ends with the host name, as here). */
+    private static final String WRITER_CLIENT_ID = KafkaSettings.clientId(Map.of(), new StubWorkerConfig(),
+            KafkaWriter.CLIENT);
     private static final Path HOME = Path.of("target", "long-outage");
 
     @Test

@@ -60,7 +60,7 @@ class TrackerLivenessTest {
         private final Duration sinceLastPoll;
 
         StubConsumer(boolean running, Duration sinceLastPoll) {
-            super(null, null, null, null, null, null);
+            super(null, null, null, null, null, null, null);
             this.running = running;
             this.sinceLastPoll = sinceLastPoll;
         }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
 import io.genworker.joblog.JobLog;
+import io.genworker.kafka.KafkaAuthorization;
 import io.genworker.kafka.KafkaWriter;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.support.ScriptedProducer;
@@ -37,7 +38,8 @@ class RequestIntakeTest {
     private static final String REQUESTS = CONFIG.topics().requests();
 
     private final ScriptedProducer producer = new ScriptedProducer();
-    private final KafkaWriter writer = new KafkaWriter(producer, System::nanoTime);
+    private final KafkaWriter writer = new KafkaWriter(producer, System::nanoTime,
+            new KafkaAuthorization(new WorkerMetrics(new SimpleMeterRegistry())));
     private final RequestIntake intake = new RequestIntake(
             new RequestReader(ModelCatalogue.fromClasspath(JSON), CONFIG.intake(), 7200),
             new JobLog(writer, JSON, CONFIG),

@@ -14,11 +14,15 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.genworker.metrics.WorkerMetrics;
 import io.genworker.support.ScriptedProducer;
+import io.genworker.support.StubWorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Issue 11 item 9: no write waits without a bound. A send that cannot get its topic's metadata fails within the
@@ -32,7 +36,9 @@ class KafkaWriterTest {
 
     private final ScriptedProducer producer = new ScriptedProducer();
     private final AtomicLong nanos = new AtomicLong();
-    private final KafkaWriter writer = new KafkaWriter(producer, nanos::get);
+    private final KafkaAuthorization authorization =
+            new KafkaAuthorization(new WorkerMetrics(new SimpleMeterRegistry()));
+    private final KafkaWriter writer = new KafkaWriter(producer, nanos::get, authorization);
 
     @AfterEach
     void close() {
@@ -62,7 +68,7 @@ class KafkaWriterTest {
             closedPort = socket.getLocalPort();
         }
         KafkaWriter unreachable = new KafkaWriter(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-                "127.0.0.1:" + closedPort));
+                "127.0.0.1:" + closedPort), new StubWorkerConfig(), authorization);
         try {
             CompletableFuture<RecordMetadata> sent = unreachable.send(record(JOBS, "a")).subscribeAsCompletionStage();
             // The bound is in Kafka's own message: "not present in metadata after <max.block.ms> ms".
@@ -88,6 +94,26 @@ class KafkaWriterTest {
         Awaitility.await("flush returned at its deadline").atMost(Duration.ofMinutes(1)).until(flushed::isDone);
         assertThat(flushed.join()).as("a write unanswered at the deadline").isFalse();
         assertThat(unanswered).isNotDone();
+    }
+
+    @Test
+    void aRefusedTopicIsNamedUntilASendToItLandsWhateverOtherTopicsDo() {
+        producer.refuse(JOBS).refuse(RESULTS);
+
+        assertThatThrownBy(() -> send(JOBS, "a")).isInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> send(RESULTS, "b")).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(authorization.refusals()).containsExactly(
+                Map.entry("writer", "WRITE on Topic generation.jobs; WRITE on Topic generation.results"));
+
+        producer.heal(RESULTS);
+        send(RESULTS, "c");
+        assertThatThrownBy(() -> send(JOBS, "d")).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(authorization.refusals()).as("the job log is still refused")
+                .containsExactly(Map.entry("writer", "WRITE on Topic generation.jobs"));
+
+        producer.heal(JOBS);
+        send(JOBS, "e");
+        assertThat(authorization.refusals()).isEmpty();
     }
 
     private RecordMetadata send(String topic, String key) {

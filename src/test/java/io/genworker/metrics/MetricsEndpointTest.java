@@ -148,7 +148,7 @@ class MetricsEndpointTest {
     @Test
     void theTrackersOwnKafkaConsumerReportsItsLag() {
         await().atMost(WAIT).untilAsserted(() -> assertThat(scrape()).containsPattern(
-                "(?m)^kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"generation-worker-tracker\""));
+                "(?m)^kafka_consumer_fetch_manager_records_lag_max\\{[^}]*client_id=\"generation-worker-tracker-[^\"]+\""));
     }
 
     private static String counter(MeterSpec spec) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,6 +28,11 @@ import kafka.tools.StorageTool;
  * crash) and started again on the same ports and the same data directory, so clients see the same broker come back.
  * The storage is formatted once, in this JVM, with Kafka's StorageTool; the broker's output goes to
  * {@code broker-N.log} in the data directory's parent.
+ * <p>
+ * {@link #startSecured} adds a SASL_SSL listener (see {@link SaslSslListener}) and the KRaft StandardAuthorizer:
+ * there every principal gets only what its ACLs grant. The PLAINTEXT listener stays, for the controller link and
+ * the test itself: its anonymous principal is the super user that creates the SCRAM users, the ACLs and the
+ * topics, as an operator would, and sends requests and reads results as other applications would.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -35,15 +41,19 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path properties;
     private final int port;
     private final int controllerPort;
+    private final SaslSslListener secured;
+    private final int securedPort;
     private int starts;
     private Process process;
 
-    private KafkaBrokerProcess(Path home) throws IOException {
+    private KafkaBrokerProcess(Path home, SaslSslListener secured) throws IOException {
         this.home = home;
         this.dataDir = home.resolve("data");
         this.properties = home.resolve("server.properties");
         this.port = ChildProcesses.freePort();
         this.controllerPort = ChildProcesses.freePort();
+        this.secured = secured;
+        this.securedPort = secured == null ? -1 : ChildProcesses.freePort();
         Files.createDirectories(dataDir);
         Files.writeString(properties, serverProperties());
         format();
@@ -51,8 +61,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats a fresh data directory under {@code parent} and starts the broker; returns once it answers. */
     public static KafkaBrokerProcess start(Path parent) {
+        return start(parent, null);
+    }
+
+    /** As {@link #start(Path)}, with a SASL_SSL listener and the StandardAuthorizer (see the class comment). */
+    public static KafkaBrokerProcess startSecured(Path parent, SaslSslListener secured) {
+        return start(parent, secured);
+    }
+
+    private static KafkaBrokerProcess start(Path parent, SaslSslListener secured) {
         try {
-            KafkaBrokerProcess broker = new KafkaBrokerProcess(parent.resolve("kraft-" + UUID.randomUUID()));
+            KafkaBrokerProcess broker = new KafkaBrokerProcess(parent.resolve("kraft-" + UUID.randomUUID()),
+                    secured);
             broker.start();
             return broker;
         } catch (IOException e) {
@@ -60,8 +80,17 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
+    /** The PLAINTEXT listener; on a secured broker, the super user's. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_SSL listener of a broker started with {@link #startSecured}. */
+    public String securedBootstrapServers() {
+        if (secured == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + securedPort;
     }
 
     /** Starts the broker process on its ports and data directory and waits until it answers. */
@@ -126,15 +155,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** One node, replication factor 1 everywhere, as the in-JVM broker (see KafkaBroker). */
     private String serverProperties() {
-        return String.join("\n", List.of(
+        String plaintext = "PLAINTEXT://127.0.0.1:" + port;
+        String secure = secured == null ? "" : "," + SaslSslListener.NAME + "://127.0.0.1:" + securedPort;
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + plaintext + ",CONTROLLER://127.0.0.1:" + controllerPort + secure,
+                "advertised.listeners=" + plaintext + secure,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+                        + (secured == null ? "" : "," + SaslSslListener.NAME + ":SASL_SSL"),
                 "log.dirs=" + dataDir.toAbsolutePath(),
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=5",
@@ -143,7 +175,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true")) + "\n";
+                "auto.create.topics.enable=true"));
+        if (secured != null) {
+            lines.addAll(secured.brokerProperties());
+            lines.add("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // The controller link and the PLAINTEXT listener authenticate no one: their principal is ANONYMOUS.
+            lines.add("super.users=User:ANONYMOUS");
+        }
+        return String.join("\n", lines) + "\n";
     }
 
     /** Surefire and failsafe put the test classpath in a manifest-only jar; they also name it in this property. */

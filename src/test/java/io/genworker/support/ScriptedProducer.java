@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -28,6 +29,7 @@ public final class ScriptedProducer extends MockProducer<String, byte[]> {
     private final Map<String, AtomicInteger> sends = new ConcurrentHashMap<>();
     private final Set<String> withoutMetadata = ConcurrentHashMap.newKeySet();
     private final Set<String> silent = ConcurrentHashMap.newKeySet();
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
     public ScriptedProducer() {
         super(true, null, new StringSerializer(), new ByteArraySerializer());
@@ -51,9 +53,16 @@ public final class ScriptedProducer extends MockProducer<String, byte[]> {
         return this;
     }
 
+    /** Sends to this topic fail as when the principal lacks WRITE on it, until {@link #heal}. */
+    public ScriptedProducer refuse(String topic) {
+        refused.add(topic);
+        return this;
+    }
+
     public void heal(String topic) {
         withoutMetadata.remove(topic);
         silent.remove(topic);
+        refused.remove(topic);
     }
 
     /** How many sends of this topic and key the producer was handed (failed ones included). */
@@ -76,6 +85,9 @@ public final class ScriptedProducer extends MockProducer<String, byte[]> {
         }
         if (withoutMetadata.contains(record.topic())) {
             return failed(new TimeoutException("Topic " + record.topic() + " not present in metadata"), callback);
+        }
+        if (refused.contains(record.topic())) {
+            return failed(new TopicAuthorizationException(Set.of(record.topic())), callback);
         }
         AtomicInteger left = failuresLeft.get(record.key());
         if (left != null && left.getAndDecrement() > 0) {

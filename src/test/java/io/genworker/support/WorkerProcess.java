@@ -88,6 +88,19 @@ public final class WorkerProcess {
         }
     }
 
+    /** GET on the worker's HTTP port ({@code /q/health/ready}, {@code /q/metrics}): status and body. */
+    public HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + " of worker " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** The process of the current start: a worker that recovers on its own keeps the same one. */
     public long pid() {
         return process.pid();
