@@ -288,6 +288,11 @@ public class JobLogConsumer {
         if (fenced.isEmpty()) {
             return;
         }
+        if (KafkaSettings.consumerGroupProtocol(kafka)) {
+            // KIP-848 consumers cannot be asked to rebalance: a new consumer rejoins and learns its assignment.
+            throw new IllegalStateException("job-log partitions " + fenced + " were taken over by another worker"
+                    + " (their transactions are fenced): starting a new consumer");
+        }
         LOG.warnf("job-log partitions %s were taken over by another worker (their transactions are fenced): "
                 + "dropping their jobs and rejoining the group", fenced);
         fenced.forEach(replayEnds::remove);

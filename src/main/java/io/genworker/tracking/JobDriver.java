@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -48,9 +49,13 @@ final class JobDriver {
     private final Executor onContext;
     private final Clock clock;
     private final Retirement retirement;
+    /** Stalls of the tracker's context so far ({@link StallWatch}). */
+    private final LongSupplier stalls;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
-            FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement) {
+            FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement,
+            LongSupplier stalls) {
+        this.stalls = stalls;
         this.providers = providers;
         this.writer = writer;
         this.timers = timers;
@@ -129,23 +134,32 @@ final class JobDriver {
                 slot.release();
                 return;
             }
+            long stallsAtSend = stalls.getAsLong();
             writer.write(job, job.record.submitting(clock.instant()),
-                    () -> sendWhileOwned(job, provider, slot, clock.instant()));
+                    () -> sendWhileOwned(job, provider, slot, clock.instant(), stallsAtSend));
         }, () -> retryLater(job));
     }
 
     /**
-     * The paid call follows its SUBMITTING record at once, unless the ownership lease holds it back. If it was held
-     * (or the process stalled) for longer than {@link #SUBMITTING_PROOF}, SUBMITTING is committed once more first:
-     * a resumed process can believe its lease fresh for a moment after a freeze (a heartbeat is sent on resume),
-     * and a worker that lost the partition meanwhile has that write refused by the broker (fenced), so it never
-     * calls.
+     * The paid call follows its SUBMITTING record at once, unless the ownership lease holds it back. If the
+     * process stalled since the record was sent ({@link StallWatch}), or the call was held for longer than
+     * {@link #SUBMITTING_PROOF} after the record landed, SUBMITTING is committed once more first: a resumed process
+     * can believe its lease fresh for a moment after a freeze (a heartbeat is sent on resume), and a worker that
+     * lost the partition meanwhile has that write refused by the broker (fenced), so it never calls. A slow broker
+     * alone causes no second write: the age is counted from the acknowledgement.
      */
-    private void sendWhileOwned(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot, Instant logged) {
+    private void sendWhileOwned(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot, Instant logged,
+            long stallsAtSend) {
         writer.whenOwned(job, j -> {
-            if (Duration.between(logged, clock.instant()).compareTo(SUBMITTING_PROOF) > 0) {
+            if (expired(j, ProviderOperation.SUBMIT)) {
+                slot.release();
+                return;
+            }
+            if (stalls.getAsLong() != stallsAtSend
+                    || Duration.between(logged, clock.instant()).compareTo(SUBMITTING_PROOF) > 0) {
+                long stallsNow = stalls.getAsLong();
                 writer.write(j, j.record.reasserted(clock.instant()),
-                        () -> sendWhileOwned(j, provider, slot, clock.instant()));
+                        () -> sendWhileOwned(j, provider, slot, clock.instant(), stallsNow));
             } else {
                 sendSubmission(j, provider, slot);
             }

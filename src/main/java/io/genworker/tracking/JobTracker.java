@@ -120,9 +120,11 @@ public class JobTracker implements JobLogListener {
                 System::nanoTime, context.ioLoops(), clock);
         writer = new JobLogWriter(this::append, this::commitWithResult, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
+        StallWatch stalls = new StallWatch();
+        context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
-                this::retire);
+                this::retire, stalls::stalls);
         handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
@@ -131,7 +133,8 @@ public class JobTracker implements JobLogListener {
             metrics.heldPartitionsGauge(reason.tag(), () -> owned.heldFor(reason));
         }
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
-        parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get(), onContext, this::adopt);
+        parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get() - owned.heldInReplays(),
+                onContext, this::adopt, writer, clock);
         context.periodic(UNPARK_EVERY, parked::adoptWhileRoom);
     }
 
@@ -226,7 +229,7 @@ public class JobTracker implements JobLogListener {
     @Override
     public int newJobsWelcome() {
         // Parked jobs came first: new ones wait in Kafka until those are in flight.
-        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parked();
+        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parked() - owned.heldInReplays();
     }
 
     @Override
@@ -324,18 +327,27 @@ public class JobTracker implements JobLogListener {
             TrackedJob known, long offset) {
         if (decision instanceof PartitionReplay.Adopt adopt) {
             adopt(tp, partition, adopt);
-        } else if (decision instanceof PartitionReplay.Duplicate) {
+        } else if (decision instanceof PartitionReplay.Duplicate duplicate) {
             metrics.duplicate();
-            if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
+            if (duplicate.refusal() && known.latestSent.state() == JobState.REQUESTED) {
+                // Waiting unsubmitted, its input still here: the refusal must not stay its newest record.
+                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
+            } else if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
                 // Its result is committed (its echo was read) but not yet acknowledged here: put it back after the
                 // repeat, which would otherwise be the job's last word.
                 writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
             } else {
                 writer.reassert(known);
             }
-        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult
-                || decision instanceof PartitionReplay.DuplicateOfParked) {
+        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
             metrics.duplicate();
+        } else if (decision instanceof PartitionReplay.DuplicateOfParked duplicate) {
+            metrics.duplicate();
+            if (duplicate.restate() != null) {
+                parked.restate(tp, partition, duplicate.restate());
+            }
+        } else if (decision instanceof PartitionReplay.RestateParked restate) {
+            parked.restate(tp, partition, restate.parked());
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
             finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
                     adopt -> adopt(tp, partition, adopt));

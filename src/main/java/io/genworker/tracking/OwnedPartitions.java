@@ -90,6 +90,11 @@ final class OwnedPartitions {
         return owned;
     }
 
+    /** Unfinished jobs the replays hold in full now (places spoken for); safe from any thread. */
+    int heldInReplays() {
+        return room.held();
+    }
+
     /** Unfinished jobs the replays found past the cap, waiting for a place; safe from any thread. */
     int parked() {
         return parked.get();

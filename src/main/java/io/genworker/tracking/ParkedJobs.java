@@ -1,5 +1,6 @@
 package io.genworker.tracking;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
@@ -30,10 +31,15 @@ final class ParkedJobs {
     private final IntSupplier free;
     private final Executor onContext;
     private final Adoption adoption;
+    private final JobLogWriter writer;
+    private final Clock clock;
     private int reading;
 
     /** @param free places free under the cap of jobs in flight */
-    ParkedJobs(JobLogReader reader, OwnedPartitions owned, IntSupplier free, Executor onContext, Adoption adoption) {
+    ParkedJobs(JobLogReader reader, OwnedPartitions owned, IntSupplier free, Executor onContext, Adoption adoption,
+            JobLogWriter writer, Clock clock) {
+        this.writer = writer;
+        this.clock = clock;
         this.reader = reader;
         this.owned = owned;
         this.free = free;
@@ -50,6 +56,11 @@ final class ParkedJobs {
     void adoptWhileRoom() {
         for (Map.Entry<TopicPartition, PartitionReplay> entry : owned.all().entrySet()) {
             PartitionReplay partition = entry.getValue();
+            if (partition.replaying()) {
+                // Its parked jobs' newest records may still come: adopted now, one could be driven from a state
+                // the rest of the replay supersedes (submitted again, answered twice).
+                continue;
+            }
             while (reading < MAX_READING && free.getAsInt() - reading > 0) {
                 PartitionReplay.Parked next = partition.nextToUnpark();
                 if (next == null) {
@@ -60,6 +71,23 @@ final class ParkedJobs {
             }
         }
         owned.count();
+    }
+
+    /**
+     * Writes a parked job's record again at the head of the log: a request that superseded it is the job's newest
+     * record now, and compaction would otherwise delete the only record the job can be resumed from. Its echo moves
+     * the parked offset to the copy.
+     */
+    void restate(TopicPartition tp, PartitionReplay partition, PartitionReplay.Parked parked) {
+        reader.read(tp, parked.offset()).emitOn(onContext).subscribe().with(found -> {
+            if (owned.get(tp) == partition && found.isPresent() && partition.parkedAt(parked)) {
+                writer.appendDetached(tp, found.get().reasserted(clock.instant()));
+            } else if (found.isEmpty()) {
+                LOG.errorf("parked job %s: its record at %s@%d is gone from the log; it cannot be written again",
+                        parked.jobId(), tp, parked.offset());
+            }
+        }, failure -> LOG.warnf("reading parked job %s back to write it again failed: %s", parked.jobId(),
+                failure.getMessage()));
     }
 
     private void readBack(TopicPartition tp, PartitionReplay partition, PartitionReplay.Parked parked) {

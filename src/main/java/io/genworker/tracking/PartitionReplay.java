@@ -36,8 +36,17 @@ final class PartitionReplay {
     record Adopt(JobRecord record, boolean reassert) implements Decision {
     }
 
-    /** A repeated job id of a job in flight here: no provider call; its current state goes back to the log. */
-    record Duplicate() implements Decision {
+    /**
+     * A repeated job id of a job in flight here: no provider call; its current state goes back to the log.
+     *
+     * @param refusal the repeat is a refusal, which carries no input: even a job still waiting in REQUESTED must be
+     *        written again, or a replay after compaction would find only the refusal
+     */
+    record Duplicate(boolean refusal) implements Decision {
+
+        Duplicate() {
+            this(false);
+        }
     }
 
     /**
@@ -68,8 +77,17 @@ final class PartitionReplay {
     record Parked(String jobId, long offset) implements Decision {
     }
 
-    /** A repeated request of a job that waits parked: no provider call, counted. */
-    record DuplicateOfParked() implements Decision {
+    /**
+     * A repeated request of a job that waits parked: no provider call, counted.
+     *
+     * @param restate the parked record to write again now, because the request became the job's newest record and
+     *        compaction (after its lag) would delete the parked one; null when the request itself is as good
+     */
+    record DuplicateOfParked(Parked restate) implements Decision {
+    }
+
+    /** A parked job whose newest record in the log is a request that superseded its state: write it again. */
+    record RestateParked(Parked parked) implements Decision {
     }
 
     /** Nothing to do: the echo of a transition this worker wrote, or a finished job's own record. */
@@ -167,7 +185,12 @@ final class PartitionReplay {
         for (JobRecord record : replayed.values()) {
             decisions.add(new Adopt(record, needsReassert.contains(record.jobId())));
         }
-        parked.forEach((id, kept) -> decisions.add(new Parked(id, kept.offset())));
+        parked.forEach((id, kept) -> {
+            decisions.add(new Parked(id, kept.offset()));
+            if (needsReassert.contains(id)) {
+                decisions.add(new RestateParked(new Parked(id, kept.offset())));
+            }
+        });
         afterFinish.forEach((id, record) -> decisions.add(new MaybeDuplicate(record,
                 finished.offsetOf(FinishedJobs.fingerprint(id)), isRequest(record))));
         replayed.clear();
@@ -184,6 +207,12 @@ final class PartitionReplay {
         }
     }
 
+    /** Whether the job still waits parked at this record (nothing newer of it was read since). */
+    boolean parkedAt(Parked parked) {
+        Kept kept = this.parked.get(parked.jobId());
+        return kept != null && kept.offset() == parked.offset();
+    }
+
     /** Parked jobs, waiting for a place in flight. */
     int parkedCount() {
         return parked.size();
@@ -191,6 +220,9 @@ final class PartitionReplay {
 
     /** The next parked job to read back and adopt, marked as being read; null when none waits unread. */
     Parked nextToUnpark() {
+        if (replaying) {
+            return null;
+        }
         for (Map.Entry<String, Kept> entry : parked.entrySet()) {
             if (unparking.add(entry.getKey())) {
                 return new Parked(entry.getKey(), entry.getValue().offset());
@@ -234,7 +266,9 @@ final class PartitionReplay {
      * @param runningHere the newest state this worker sent for the job, or null if it does not drive it
      */
     boolean settledByHeader(String jobId, JobState header, JobState runningHere, long offset) {
-        if (header == null || header == JobState.REQUESTED || header == JobState.REFUSED) {
+        if (header == null || header == JobState.REQUESTED || header == JobState.REFUSED
+                || parked.containsKey(jobId)) {
+            // (A parked job's records always go to its parked entry, never to a fingerprint's.)
             // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
             // count tells them apart. They are rare, so they are parsed.
             return false;
@@ -265,7 +299,7 @@ final class PartitionReplay {
         }
         if (runningHere != null) {
             if (record.state() == JobState.REFUSED) {
-                return new Duplicate();
+                return new Duplicate(true);
             }
             if (record.state() == JobState.REQUESTED) {
                 // With attempts, the tracker wrote it (a refused submission): an echo, not a new request.
@@ -315,10 +349,10 @@ final class PartitionReplay {
             // record of it.
             if (kept.state() == JobState.REQUESTED && record.state() == JobState.REQUESTED) {
                 parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
-            } else {
-                needsReassert.add(id);
+                return new DuplicateOfParked(null);
             }
-            return new DuplicateOfParked();
+            needsReassert.add(id);
+            return new DuplicateOfParked(new Parked(id, kept.offset()));
         }
         parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
         return ECHO;

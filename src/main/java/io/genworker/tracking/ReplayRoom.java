@@ -10,7 +10,8 @@ import java.util.function.IntSupplier;
 final class ReplayRoom {
 
     private final IntSupplier free;
-    private int held;
+    /** Written on the tracker's context, read from the consumer's thread too. */
+    private volatile int held;
 
     /** @param free places free under the cap of jobs in flight, not counting what the replays hold */
     ReplayRoom(IntSupplier free) {
@@ -26,7 +27,7 @@ final class ReplayRoom {
         if (free.getAsInt() - held <= 0) {
             return false;
         }
-        held++;
+        held = held + 1;
         return true;
     }
 

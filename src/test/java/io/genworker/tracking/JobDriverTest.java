@@ -63,6 +63,8 @@ class JobDriverTest {
     private final List<TrackedJob> settledWhileHandedOver = new ArrayList<>();
     /** Writes refused by the broker: another worker took the partition's transactional id over. */
     private boolean fenced;
+    /** Stalls of the tracker's context seen so far (a frozen process, a long GC pause). */
+    private long stalls;
     private final JobLogWriter writer = new JobLogWriter((tp, r) -> append(r), (tp, r) -> commit(r), () -> leaseFresh, timers, DIRECT,
             time, settledWhileHandedOver::add);
     private final ProviderAccess access = new ProviderAccess(id -> provider, pauses, metrics, time, time::nanos,
@@ -164,6 +166,33 @@ class JobDriverTest {
 
         assertThat(provider.submits).as("paid calls").isZero();
         assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTING);
+    }
+
+    @Test
+    void aStallBetweenSendingSubmittingAndItsAcknowledgementMakesTheCallWaitForAFreshCommit() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+        // Frozen while the write was in flight: the acknowledgement comes back on resume, looking fresh.
+        stalls++;
+        fenced = true;
+        acknowledgeAll();
+        time.advance(Duration.ofMinutes(1));
+
+        assertThat(provider.submits).as("paid calls").isZero();
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTING);
+    }
+
+    @Test
+    void aSlowBrokerAloneCausesNoSecondSubmittingWrite() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+        time.advance(Duration.ofSeconds(5));
+        acknowledgeAll();
+
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTED);
     }
 
     @Test
@@ -424,7 +453,8 @@ class JobDriverTest {
         PollPolicy polls = PollPolicy.fixed(CATALOGUE, Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
         return new JobDriver(access, writer, timers, polls,
-                new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), metrics, DIRECT, time, retired::add);
+                new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), metrics, DIRECT, time, retired::add,
+                () -> stalls);
     }
 
     private Uni<Void> append(JobRecord record) {

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 
+import io.genworker.job.ErrorCode;
+import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
 
 /**
@@ -113,6 +115,36 @@ class ParkedReplayTest {
     }
 
     @Test
+    void nothingParkedComesOutWhileThePartitionStillReplays() {
+        free = 0;
+        replay(requested("a"));
+
+        assertThat(partition.nextToUnpark()).as("its newer records may still come").isNull();
+    }
+
+    @Test
+    void aRequestSupersedingAParkedJobsStateHasTheParkedRecordWrittenAgain() {
+        free = 0;
+        JobRecord a = requested("a");
+        replay(a, submitted(a));
+        partition.finishReplay();
+
+        assertThat(partition.live(refusal("a"), null, offset++)).as("compaction would keep only the refusal")
+                .isEqualTo(new PartitionReplay.DuplicateOfParked(new PartitionReplay.Parked("a", 1)));
+        assertThat(partition.parkedAt(new PartitionReplay.Parked("a", 1))).isTrue();
+    }
+
+    @Test
+    void aReplayThatEndsWithARequestAfterAParkedJobsStateWritesItAgain() {
+        free = 0;
+        JobRecord a = requested("a");
+        replay(a, submitted(a), requested("a"));
+
+        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.Parked("a", 1),
+                new PartitionReplay.RestateParked(new PartitionReplay.Parked("a", 1)));
+    }
+
+    @Test
     void aPartitionLetGoDuringItsReplayGivesItsPlacesBack() {
         replay(requested("a"), requested("b"));
         assertThat(room.held()).isEqualTo(2);
@@ -120,6 +152,11 @@ class ParkedReplayTest {
         partition.abandon();
 
         assertThat(room.held()).isZero();
+    }
+
+    private static JobRecord refusal(String id) {
+        return JobRecord.refusal(id, "aimlapi", "pixverse/v5/text-to-video", null,
+                JobError.of(ErrorCode.INVALID_REQUEST, "input.duration: 8 s is not offered at 1080p"), T);
     }
 
     private void replay(JobRecord... records) {

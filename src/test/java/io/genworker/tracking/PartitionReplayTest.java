@@ -133,6 +133,10 @@ class PartitionReplayTest {
         partition.started("a");
 
         assertThat(partition.live(requested("a"), JobState.SUBMITTED, 3)).isEqualTo(new PartitionReplay.Duplicate());
+        assertThat(partition.live(JobRecord.refusal("a", "aimlapi", "pixverse/v5/text-to-video", null,
+                io.genworker.job.JobError.of(io.genworker.job.ErrorCode.INVALID_REQUEST, "bad"), T),
+                JobState.REQUESTED, 4)).as("a refusal of a job waiting unsubmitted: written again even so")
+                .isEqualTo(new PartitionReplay.Duplicate(true));
     }
 
     @Test
