@@ -120,7 +120,7 @@ public class JobTracker implements JobLogListener {
                 System::nanoTime, context.ioLoops(), clock);
         writer = new JobLogWriter(this::append, this::commitWithResult, lease::fresh, timers, onContext, clock,
                 job -> handOver.settled(job));
-        StallWatch stalls = new StallWatch();
+        StallWatch stalls = new StallWatch(config.sessionTimeout().dividedBy(2));
         context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,

@@ -3,22 +3,29 @@ package io.genworker.tracking;
 import java.time.Duration;
 
 /**
- * Counts the tracker context's stalls: a gap of more than a second between two ticks of a 100 ms timer means the
- * process (or its event loop) stood still: frozen (SIGSTOP, a suspended VM), a long GC pause, a starved CPU. A
- * submission whose SUBMITTING record was sent before such a gap cannot trust the ownership lease, which a resumed
- * process may believe fresh for a moment; see {@link JobDriver}.
+ * Counts the tracker context's stalls: a gap between two ticks of a 100 ms timer longer than the ownership lease
+ * (half a session timeout) means the process stood still long enough to have lost its partitions without being
+ * told: frozen (SIGSTOP, a suspended VM), a very long GC pause. A submission whose SUBMITTING record was sent before
+ * such a gap cannot trust the lease, which a resumed process may believe fresh for a moment; see {@link JobDriver}.
+ * Shorter gaps (a busy machine) cannot have cost a partition: the group moves a live member's partitions only
+ * through a revocation this worker takes part in.
  */
 final class StallWatch {
 
     static final Duration TICK = Duration.ofMillis(100);
-    static final Duration STALL = Duration.ofSeconds(1);
 
+    private final long stallNanos;
     private long lastTick = Long.MIN_VALUE;
     private volatile long stalls;
 
+    /** @param stall the gap that counts as a stall: the ownership lease's length */
+    StallWatch(Duration stall) {
+        this.stallNanos = stall.toNanos();
+    }
+
     /** A tick of the timer, at this monotonic time (on the tracker's context). */
     void tick(long nanos) {
-        if (lastTick != Long.MIN_VALUE && nanos - lastTick > STALL.toNanos()) {
+        if (lastTick != Long.MIN_VALUE && nanos - lastTick > stallNanos) {
             stalls = stalls + 1;
         }
         lastTick = nanos;
