@@ -105,9 +105,10 @@ public class JobLogTransactions {
     /**
      * Writes the records (built on the partition's thread) in one of the partition's transactions. Fails with
      * {@link PartitionTransactions.NotOwned} when this worker does not write the partition (not assigned, let go,
-     * fenced); fails otherwise only when the transaction certainly did not commit.
+     * fenced); fails otherwise only when the transaction certainly did not commit. Answers with the offset of the
+     * write's last record (-1 if not known).
      */
-    public Uni<Void> send(TopicPartition partition, Supplier<List<ProducerRecord<String, byte[]>>> records) {
+    public Uni<Long> send(TopicPartition partition, Supplier<List<ProducerRecord<String, byte[]>>> records) {
         // Deferred: every subscription (a retry) is a new write, to whichever writer holds the partition then.
         return Uni.createFrom().deferred(() -> {
             PartitionTransactions writer = open.get(partition);

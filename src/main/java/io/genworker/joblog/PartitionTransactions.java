@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -12,6 +14,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -47,7 +50,7 @@ final class PartitionTransactions {
         }
     }
 
-    private record Pending(Supplier<List<ProducerRecord<String, byte[]>>> records, CompletableFuture<Void> done) {
+    private record Pending(Supplier<List<ProducerRecord<String, byte[]>>> records, CompletableFuture<Long> done) {
     }
 
     private final TopicPartition partition;
@@ -90,10 +93,11 @@ final class PartitionTransactions {
     /**
      * Writes the records in a transaction; completes once it is committed, fails when it certainly is not (and
      * the caller may retry). The records are built on this partition's thread, before the transaction begins, so a
-     * job whose records cannot be built fails alone.
+     * job whose records cannot be built fails alone. Completes with the offset of the write's last record (-1 if
+     * the broker did not say).
      */
-    CompletableFuture<Void> send(Supplier<List<ProducerRecord<String, byte[]>>> records) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Long> send(Supplier<List<ProducerRecord<String, byte[]>>> records) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
         synchronized (idle) {
             if (closed) {
                 done.completeExceptionally(new NotOwned(partition, "is not written by this worker any more"));
@@ -217,9 +221,12 @@ final class PartitionTransactions {
     private void commit(List<Pending> batch) {
         List<Pending> ready = new ArrayList<>(batch.size());
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(batch.size() * 2);
+        // Where each write's last record is in the batch: its offset is the write's answer.
+        int[] lastOf = new int[batch.size()];
         for (Pending pending : batch) {
             try {
                 records.addAll(pending.records().get());
+                lastOf[ready.size()] = records.size() - 1;
                 ready.add(pending);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "cannot build a job-log write for %s", partition);
@@ -231,9 +238,12 @@ final class PartitionTransactions {
         }
         try {
             producer.beginTransaction();
-            records.forEach(producer::send);
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+            records.forEach(record -> sent.add(producer.send(record)));
             retryOnTimeout("commitTransaction", producer::commitTransaction);
-            ready.forEach(p -> p.done().complete(null));
+            for (int i = 0; i < ready.size(); i++) {
+                ready.get(i).done().complete(offsetOf(sent.get(lastOf[i])));
+            }
         } catch (InterruptException e) {
             fail(ready, e);
             throw e;
@@ -271,6 +281,19 @@ final class PartitionTransactions {
             LOG.warnf("job-log transaction of %d writes on %s failed (they are retried): %s", ready.size(),
                     partition, e.getMessage());
             fail(ready, e);
+        }
+    }
+
+    /** A committed send's offset: its future is complete once the commit returned (it flushes every send). */
+    private static long offsetOf(Future<RecordMetadata> sent) {
+        try {
+            RecordMetadata metadata = sent.isDone() ? sent.get() : null;
+            return metadata != null && metadata.hasOffset() ? metadata.offset() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        } catch (ExecutionException e) {
+            return -1;
         }
     }
 

@@ -47,6 +47,7 @@ public class WorkerMetrics {
     public static final String JOBS_IN_FLIGHT = PREFIX + "jobs.in.flight";
     public static final String OLDEST_JOB_AGE = PREFIX + "jobs.oldest.age";
     public static final String JOBS_REMEMBERED = PREFIX + "jobs.remembered";
+    public static final String JOBS_PARKED = PREFIX + "jobs.parked";
     public static final String JOB_DURATION = PREFIX + "job.duration";
     public static final String PROVIDER_DURATION = PREFIX + "job.provider.duration";
     public static final String POLLS_PER_JOB = PREFIX + "job.polls";
@@ -84,6 +85,9 @@ public class WorkerMetrics {
             "Age of the oldest unfinished job owned by this worker", SECONDS);
     static final MeterSpec REMEMBERED_SPEC = new MeterSpec(JOBS_REMEMBERED, Kind.GAUGE,
             "Finished jobs of this worker's partitions remembered to deduplicate repeated job ids", null);
+    static final MeterSpec PARKED_SPEC = new MeterSpec(JOBS_PARKED, Kind.GAUGE,
+            "Unfinished jobs kept by log offset only: past the cap of jobs in flight, or waiting for a paused provider",
+            null);
     static final MeterSpec DURATION_SPEC = new MeterSpec(JOB_DURATION, Kind.TIMER,
             "Time from a job's arrival to its result", SECONDS, PROVIDER, MODEL, "outcome");
     static final MeterSpec PROVIDER_DURATION_SPEC = new MeterSpec(PROVIDER_DURATION, Kind.TIMER,
@@ -119,7 +123,7 @@ public class WorkerMetrics {
 
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
-            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC,
+            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC, PARKED_SPEC,
             DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
             CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC,
             AUTHORIZATION_FAILURES_SPEC);
@@ -236,6 +240,11 @@ public class WorkerMetrics {
     public void rememberedGauge(Supplier<Number> remembered) {
         Gauge.builder(REMEMBERED_SPEC.name(), remembered).description(REMEMBERED_SPEC.description())
                 .register(registry);
+    }
+
+    /** How many unfinished jobs the tracker keeps by offset only (their inputs stay in the log). */
+    public void parkedGauge(Supplier<Number> parked) {
+        Gauge.builder(PARKED_SPEC.name(), parked).description(PARKED_SPEC.description()).register(registry);
     }
 
     /** How many job-log partitions are held for one reason; registered at start-up, so it shows 0 until then. */

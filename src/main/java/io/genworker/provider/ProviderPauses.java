@@ -52,6 +52,15 @@ public class ProviderPauses {
         return granted[0];
     }
 
+    /**
+     * Whether {@link #mayCall} would let a call out now (the provider is not paused, or its probe is due), without
+     * granting the probe.
+     */
+    public boolean probeDue(String provider, Instant now) {
+        Pause pause = paused.get(provider);
+        return pause == null || (!pause.probing() && !now.isBefore(pause.nextProbe()));
+    }
+
     /** How long a job refused by {@link #mayCall} should wait before asking again. */
     public Duration waitBeforeRetry(String provider, Instant now) {
         Pause pause = paused.get(provider);

@@ -40,6 +40,14 @@ final class JobDriver {
         void retire(TrackedJob job);
     }
 
+    /**
+     * Asked to take a job that waits for its provider's account out of flight (kept by offset, read back when the
+     * provider may be called); returns whether it did. A job not taken waits in flight on its timer.
+     */
+    interface Parking {
+        boolean park(TrackedJob job);
+    }
+
     private final ProviderAccess providers;
     private final JobLogWriter writer;
     private final JobTimers timers;
@@ -49,12 +57,14 @@ final class JobDriver {
     private final Executor onContext;
     private final Clock clock;
     private final Retirement retirement;
+    private final Parking parking;
     /** Stalls of the tracker's context so far ({@link StallWatch}). */
     private final LongSupplier stalls;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
             FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement,
-            LongSupplier stalls) {
+            Parking parking, LongSupplier stalls) {
+        this.parking = parking;
         this.stalls = stalls;
         this.providers = providers;
         this.writer = writer;
@@ -317,14 +327,19 @@ final class JobDriver {
     }
 
     /**
-     * Whether the job must wait for its provider's account; it is then parked and asks again later, unless it has
-     * waited as long as a job may (it then fails).
+     * Whether the job must wait for its provider's account; it then asks again later (a job not submitted yet out
+     * of flight, see {@link Parking}), unless it has waited as long as a job may (it then fails).
      */
     private boolean heldBack(TrackedJob job, VideoProvider provider, ProviderOperation operation,
             Consumer<TrackedJob> retry) {
         Optional<Duration> wait = providers.holdBack(job, provider);
         if (wait.isPresent() && !expired(job, operation)) {
-            timers.schedule(job, wait.get(), retry);
+            if (operation == ProviderOperation.SUBMIT && parking.park(job)) {
+                job.dropped = true;
+                stop(job);
+            } else {
+                timers.schedule(job, wait.get(), retry);
+            }
         }
         return wait.isPresent();
     }

@@ -31,8 +31,8 @@ final class JobLogWriter {
     static final Duration LEASE_RETRY = Duration.ofMillis(200);
     private static final int DETACHED_ATTEMPTS = 10;
 
-    private final BiFunction<TopicPartition, JobRecord, Uni<Void>> append;
-    private final BiFunction<TopicPartition, JobRecord, Uni<Void>> commitWithResult;
+    private final BiFunction<TopicPartition, JobRecord, Uni<Long>> append;
+    private final BiFunction<TopicPartition, JobRecord, Uni<Long>> commitWithResult;
     private final BooleanSupplier leaseFresh;
     private final JobTimers timers;
     private final Executor onContext;
@@ -40,13 +40,14 @@ final class JobLogWriter {
     private final Consumer<TrackedJob> settledWhileHandedOver;
 
     /**
-     * @param append writes one record to a job-log partition, completing once the broker holds it
+     * @param append writes one record to a job-log partition, completing once the broker holds it, with the
+     *        record's offset (-1 if not known)
      * @param commitWithResult writes a terminal record and its result in one transaction
      * @param settledWhileHandedOver told when a job finishing its call during a hand-over has written the call's
      *        outcome: the job takes no next step
      */
-    JobLogWriter(BiFunction<TopicPartition, JobRecord, Uni<Void>> append,
-            BiFunction<TopicPartition, JobRecord, Uni<Void>> commitWithResult,
+    JobLogWriter(BiFunction<TopicPartition, JobRecord, Uni<Long>> append,
+            BiFunction<TopicPartition, JobRecord, Uni<Long>> commitWithResult,
             BooleanSupplier leaseFresh, JobTimers timers, Executor onContext, Clock clock,
             Consumer<TrackedJob> settledWhileHandedOver) {
         this.append = append;
@@ -81,11 +82,16 @@ final class JobLogWriter {
             append.apply(j.partition, next)
                     .emitOn(onContext)
                     .subscribe().with(
-                            ok -> {
+                            offset -> {
                                 if (j.dropped) {
                                     return;
                                 }
                                 j.record = next;
+                                if (offset > j.newestOffset) {
+                                    // Committed, so the newest record of the job unless a newer one was read.
+                                    j.newestOffset = offset;
+                                    j.newestIsRequest = next.state() == JobState.REQUESTED;
+                                }
                                 if (j.draining) {
                                     settledWhileHandedOver.accept(j);
                                 } else {

@@ -102,7 +102,7 @@ public class JobTracker implements JobLogListener {
         this.reader = reader;
         this.config = config.tracker();
         this.owned = new OwnedPartitions(config.topics().dedupWindow(),
-                new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()));
+                new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()), pauses::isPaused);
         this.handOverWait = config.tracker().handOverWait();
         this.maxAccountWait = config.jobs().maxAccountWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
@@ -124,7 +124,7 @@ public class JobTracker implements JobLogListener {
         context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
-                this::retire, stalls::stalls);
+                this::retire, this::parkUntilProviderCallable, stalls::stalls);
         handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
@@ -134,13 +134,19 @@ public class JobTracker implements JobLogListener {
         }
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
         parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get() - owned.heldInReplays(),
-                onContext, this::adopt, writer, clock);
-        context.periodic(UNPARK_EVERY, parked::adoptWhileRoom);
+                onContext, this::adopt, writer, clock, pauses, maxAccountWait);
+        context.periodic(UNPARK_EVERY, parked::tick);
+        metrics.parkedGauge(owned::parked);
     }
 
     @Override
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Unfinished jobs kept by offset only (see {@link ParkedJobs}); safe from any thread. */
+    public int parked() {
+        return owned.parked();
     }
 
     public boolean replaying() {
@@ -194,12 +200,12 @@ public class JobTracker implements JobLogListener {
     }
 
     /** A transition, in a transaction of the partition's owner (the records are built on the partition's thread). */
-    private Uni<Void> append(TopicPartition tp, JobRecord record) {
+    private Uni<Long> append(TopicPartition tp, JobRecord record) {
         return transactions.send(tp, () -> List.of(jobLog.record(record, tp.partition())));
     }
 
     /** A terminal record and its result event, in one transaction: never one without the other. */
-    private Uni<Void> commitWithResult(TopicPartition tp, JobRecord terminal) {
+    private Uni<Long> commitWithResult(TopicPartition tp, JobRecord terminal) {
         return transactions.send(tp, () -> List.of(results.record(terminal), jobLog.record(terminal, tp.partition())));
     }
 
@@ -228,8 +234,10 @@ public class JobTracker implements JobLogListener {
 
     @Override
     public int newJobsWelcome() {
-        // Parked jobs came first: new ones wait in Kafka until those are in flight.
-        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parked() - owned.heldInReplays();
+        // Parked jobs came first: new ones wait in Kafka until those are in flight. Jobs parked for a paused provider
+        // wait for the provider, not for a place: counted here, they would hold back every other provider's jobs.
+        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parkedReady()
+                - owned.heldInReplays();
     }
 
     @Override
@@ -279,6 +287,9 @@ public class JobTracker implements JobLogListener {
             return;
         }
         TrackedJob known = active.get(record.jobId());
+        if (record.state() != JobState.REFUSED) {
+            followNewest(known, raw.offset(), record);
+        }
         noteOwnTerminal(known, record.state(), raw.offset());
         carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
     }
@@ -313,7 +324,25 @@ public class JobTracker implements JobLogListener {
         JobState header = JobLog.stateOf(raw.headers());
         TrackedJob known = active.get(raw.key());
         noteOwnTerminal(known, header, raw.offset());
-        return partition.settledByHeader(raw.key(), header, runningHere(known), raw.offset());
+        boolean settled = partition.settledByHeader(raw.key(), header, runningHere(known), raw.offset());
+        if (settled) {
+            // Settled by a state header: never a request or refusal, which are always read in full.
+            followNewest(known, raw.offset(), null);
+        }
+        return settled;
+    }
+
+    /**
+     * Moves a job's newest offset to a record of it just read (see {@link TrackedJob#newestOffset}).
+     *
+     * @param record the record, when it was read in full
+     */
+    private static void followNewest(TrackedJob known, long offset, JobRecord record) {
+        if (known != null && offset > known.newestOffset) {
+            known.newestOffset = offset;
+            known.newestIsRequest = record != null && record.state() == JobState.REQUESTED
+                    && record.submitAttempts() == known.record.submitAttempts();
+        }
     }
 
     /** The echo of a terminal record this worker committed can come back before the commit's answer does. */
@@ -382,6 +411,7 @@ public class JobTracker implements JobLogListener {
 
     private void adopt(TopicPartition tp, PartitionReplay partition, PartitionReplay.Adopt adopt) {
         JobRecord record = adopt.record();
+        long offset = partition.takeAdoptedOffset(record.jobId());
         TrackedJob running = active.get(record.jobId());
         if (running != null) {
             // Two records of a job taken for new ones (a fingerprint confirmed twice): one job, driven once.
@@ -389,6 +419,8 @@ public class JobTracker implements JobLogListener {
             return;
         }
         TrackedJob job = new TrackedJob(record, tp);
+        job.newestOffset = offset;
+        job.newestIsRequest = record.state() == JobState.REQUESTED;
         active.put(job.id(), job);
         partition.started(job.id());
         inFlight.set(active.size());
@@ -415,6 +447,27 @@ public class JobTracker implements JobLogListener {
             }
         }
         LOG.infof("revoked %s: %d jobs handed over", tp, partition.active().size());
+    }
+
+    /**
+     * A job that must wait for its provider's account steps out of flight, parked at its newest record, if it can
+     * be read back from there: waiting in REQUESTED with nothing of it in flight to the log, and the newest record
+     * of it read from the log is that REQUESTED (a withdrawal whose echo has not come back yet would leave an
+     * older SUBMITTING as the newest known, which must never be adopted from).
+     * Returns whether it was parked (the driver then stops it); if not, it waits in flight on its timer.
+     */
+    private boolean parkUntilProviderCallable(TrackedJob job) {
+        PartitionReplay partition = owned.get(job.partition);
+        if (partition == null || partition.replaying() || job.newestOffset < 0 || !job.newestIsRequest
+                || job.latestSent != job.record || job.record.state() != JobState.REQUESTED || job.draining
+                || job.probingProvider != null) {
+            return false;
+        }
+        active.remove(job.id());
+        partition.parkWaiting(job.record, job.newestOffset);
+        inFlight.set(active.size());
+        owned.count();
+        return true;
     }
 
     private void letGo(TrackedJob job, boolean orderly) {

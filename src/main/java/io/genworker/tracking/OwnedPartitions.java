@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -28,14 +29,20 @@ final class OwnedPartitions {
     private final AtomicInteger replaying = new AtomicInteger();
     private final AtomicInteger remembered = new AtomicInteger();
     private final AtomicInteger parked = new AtomicInteger();
+    private final AtomicInteger parkedReady = new AtomicInteger();
     private final Map<TopicPartition, HeldPartition> held = new ConcurrentHashMap<>();
     private final Duration dedupWindow;
     private final ReplayRoom room;
+    private final Predicate<String> paused;
 
-    /** @param room how many unfinished jobs the replays may hold in full between them */
-    OwnedPartitions(Duration dedupWindow, ReplayRoom room) {
+    /**
+     * @param room how many unfinished jobs the replays may hold in full between them
+     * @param paused whether a provider is paused (its parked jobs wait for it, not for a place in flight)
+     */
+    OwnedPartitions(Duration dedupWindow, ReplayRoom room, Predicate<String> paused) {
         this.dedupWindow = dedupWindow;
         this.room = room;
+        this.paused = paused;
     }
 
     /** A partition assigned to this worker: its replay starts. */
@@ -83,6 +90,7 @@ final class OwnedPartitions {
     void count() {
         remembered.set(owned.values().stream().mapToInt(PartitionReplay::finishedCount).sum());
         parked.set(owned.values().stream().mapToInt(PartitionReplay::parkedCount).sum());
+        parkedReady.set(owned.values().stream().mapToInt(p -> p.parkedCount(paused.negate())).sum());
     }
 
     /** The owned partitions and their state, to walk on the tracker's context. */
@@ -95,9 +103,17 @@ final class OwnedPartitions {
         return room.held();
     }
 
-    /** Unfinished jobs the replays found past the cap, waiting for a place; safe from any thread. */
+    /** Unfinished jobs kept by offset only (past the cap, or waiting for a paused provider); safe from any thread. */
     int parked() {
         return parked.get();
+    }
+
+    /**
+     * Parked jobs waiting for a place in flight: those of a paused provider left out, as they wait for the provider
+     * and would otherwise hold back every other provider's jobs. Safe from any thread; as of the latest count.
+     */
+    int parkedReady() {
+        return parkedReady.get();
     }
 
     /** Marks a partition already removed ({@link #remove}) as held. */

@@ -1,19 +1,31 @@
 package io.genworker.tracking;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.genworker.joblog.JobLogReader;
+import io.genworker.provider.ProviderPauses;
 
 /**
- * Brings parked jobs (unfinished jobs a replay found past the cap of jobs in flight, kept by offset only) into
- * flight as places free: each one's newest record is read back from the log at the offset its replay kept, so no
- * input waits in memory, and adopted if it is still the job's newest. Runs on the tracker's context.
+ * Brings parked jobs (unfinished jobs kept by offset only: found by a replay past the cap of jobs in flight, or
+ * waiting for a provider whose account is refused) into flight: each one's newest record is read back from the log
+ * at the offset kept, so no input waits in memory, and adopted if it is still the job's newest. Runs on the
+ * tracker's context.
+ * <p>
+ * Jobs of a paused provider come back three ways only: all of them once the pause is lifted, one when the
+ * provider's probe is due (the probe is a job's submission; refused again, the job parks again), and those whose
+ * wait for the account has run out (deadline plus `max-account-wait`), which then fail ACCOUNT_REFUSED. Until
+ * then they take no place under the cap, so the other providers' jobs go on.
  */
 final class ParkedJobs {
 
@@ -33,11 +45,20 @@ final class ParkedJobs {
     private final Adoption adoption;
     private final JobLogWriter writer;
     private final Clock clock;
+    private final ProviderPauses pauses;
+    private final Duration accountWait;
+    /** Paused providers whose probe job is being read back: one at a time. */
+    private final Set<String> probeReads = new HashSet<>();
     private int reading;
 
-    /** @param free places free under the cap of jobs in flight */
+    /**
+     * @param free places free under the cap of jobs in flight
+     * @param accountWait how long past its deadline a job may wait for a paused provider
+     */
     ParkedJobs(JobLogReader reader, OwnedPartitions owned, IntSupplier free, Executor onContext, Adoption adoption,
-            JobLogWriter writer, Clock clock) {
+            JobLogWriter writer, Clock clock, ProviderPauses pauses, Duration accountWait) {
+        this.pauses = pauses;
+        this.accountWait = accountWait;
         this.writer = writer;
         this.clock = clock;
         this.reader = reader;
@@ -52,8 +73,33 @@ final class ParkedJobs {
         return reading;
     }
 
-    /** Reads parked jobs back, partition by partition in the order they were found, while places are free. */
+    /**
+     * Reads parked jobs of providers that may be called back, partition by partition in the order they were parked,
+     * while places are free; and the probe job of each paused provider whose probe is due.
+     */
     void adoptWhileRoom() {
+        Instant now = clock.instant();
+        Predicate<String> callable = provider -> !pauses.isPaused(provider);
+        Predicate<String> probeDue = provider -> pauses.isPaused(provider) && !probeReads.contains(provider)
+                && pauses.probeDue(provider, now);
+        readBack(callable, kept -> true, null);
+        readBack(probeDue, kept -> true, probeReads);
+        owned.count();
+    }
+
+    /** {@link #adoptWhileRoom}, and the jobs of paused providers whose wait has run out (they then fail). */
+    void tick() {
+        adoptWhileRoom();
+        long now = clock.millis();
+        long waitMillis = accountWait.toMillis();
+        readBack(pauses::isPaused, kept -> kept.deadlineMillis() != Long.MAX_VALUE
+                && kept.deadlineMillis() + waitMillis <= now, null);
+    }
+
+    /**
+     * @param probes when reading probes: the providers whose probe is read back (one per provider), else null
+     */
+    private void readBack(Predicate<String> providers, Predicate<ParkedSet.Kept> wanted, Set<String> probes) {
         for (Map.Entry<TopicPartition, PartitionReplay> entry : owned.all().entrySet()) {
             PartitionReplay partition = entry.getValue();
             if (partition.replaying()) {
@@ -62,15 +108,19 @@ final class ParkedJobs {
                 continue;
             }
             while (reading < MAX_READING && free.getAsInt() - reading > 0) {
-                PartitionReplay.Parked next = partition.nextToUnpark();
+                PartitionReplay.Parked next = partition.nextToUnpark(providers, wanted);
                 if (next == null) {
                     break;
                 }
                 reading++;
-                readBack(entry.getKey(), partition, next);
+                String probe = null;
+                if (probes != null) {
+                    probe = partition.parkedProvider(next);
+                    probes.add(probe);
+                }
+                readBack(entry.getKey(), partition, next, probe);
             }
         }
-        owned.count();
     }
 
     /**
@@ -90,9 +140,10 @@ final class ParkedJobs {
                 failure.getMessage()));
     }
 
-    private void readBack(TopicPartition tp, PartitionReplay partition, PartitionReplay.Parked parked) {
+    private void readBack(TopicPartition tp, PartitionReplay partition, PartitionReplay.Parked parked, String probe) {
         reader.read(tp, parked.offset()).emitOn(onContext).subscribe().with(found -> {
             reading--;
+            probeReads.remove(probe);
             if (owned.get(tp) != partition) {
                 return;
             }
@@ -109,6 +160,7 @@ final class ParkedJobs {
             adoptWhileRoom();
         }, failure -> {
             reading--;
+            probeReads.remove(probe);
             LOG.warnf("reading parked job %s back failed, retrying: %s", parked.jobId(), failure.getMessage());
             partition.unparkFailed(parked);
         });

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
@@ -96,10 +97,6 @@ final class PartitionReplay {
 
     private static final Echo ECHO = new Echo();
 
-    /** What is kept of a parked job's newest record: where it is, and what the replay's rules look at. */
-    private record Kept(long offset, JobState state, int submitAttempts) {
-    }
-
     private final ReplayRoom room;
     private boolean replaying = true;
     /** During replay: the newest record of every unfinished job seen so far, while there is room for it. */
@@ -108,7 +105,9 @@ final class PartitionReplay {
      * Unfinished jobs kept by offset: during replay those past the room for full records, after it those waiting
      * for a place in flight, in the order they were found.
      */
-    private final Map<String, Kept> parked = new LinkedHashMap<>();
+    private final ParkedSet parked = new ParkedSet();
+    /** Where the record of each job about to be adopted lies (see {@link #takeAdoptedOffset}). */
+    private final Map<String, Long> adoptedAt = new HashMap<>();
     /** Parked jobs whose record is being read back. */
     private final Set<String> unparking = new HashSet<>();
     /** During replay: jobs whose newest record is a repeated REQUESTED that must not become their last word. */
@@ -142,6 +141,7 @@ final class PartitionReplay {
         if (record.state().isTerminal()) {
             if (replayed.remove(id) != null) {
                 room.release(1);
+                adoptedAt.remove(id);
             }
             parked.remove(id);
             needsReassert.remove(id);
@@ -150,7 +150,7 @@ final class PartitionReplay {
             return;
         }
         JobRecord full = replayed.get(id);
-        Kept kept = parked.get(id);
+        ParkedSet.Kept kept = parked.get(id);
         JobState previousState = full != null ? full.state() : kept != null ? kept.state() : null;
         int previousAttempts = full != null ? full.submitAttempts() : kept != null ? kept.submitAttempts() : 0;
         if (previousState == null && finished.contains(fingerprint)) {
@@ -167,8 +167,9 @@ final class PartitionReplay {
         } else {
             if (full != null || (kept == null && room.take())) {
                 replayed.put(id, record);
+                adoptedAt.put(id, offset);
             } else {
-                parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+                parked.put(id, record, offset);
             }
             needsReassert.remove(id);
         }
@@ -195,7 +196,7 @@ final class PartitionReplay {
                 finished.offsetOf(FinishedJobs.fingerprint(id)), isRequest(record))));
         replayed.clear();
         afterFinish.clear();
-        needsReassert.retainAll(parked.keySet());
+        needsReassert.removeIf(id -> !parked.contains(id));
         return decisions;
     }
 
@@ -204,31 +205,68 @@ final class PartitionReplay {
         if (replaying) {
             room.release(replayed.size());
             replayed.clear();
+            adoptedAt.clear();
         }
     }
 
     /** Whether the job still waits parked at this record (nothing newer of it was read since). */
     boolean parkedAt(Parked parked) {
-        Kept kept = this.parked.get(parked.jobId());
+        ParkedSet.Kept kept = this.parked.get(parked.jobId());
         return kept != null && kept.offset() == parked.offset();
     }
 
-    /** Parked jobs, waiting for a place in flight. */
+    /** Parked jobs, waiting for a place in flight or for their provider. */
     int parkedCount() {
         return parked.size();
     }
 
+    /** Parked jobs of the providers the predicate names. */
+    int parkedCount(Predicate<String> providers) {
+        return parked.countOf(providers);
+    }
+
     /** The next parked job to read back and adopt, marked as being read; null when none waits unread. */
     Parked nextToUnpark() {
+        return nextToUnpark(provider -> true, kept -> true);
+    }
+
+    /**
+     * The next parked job of a provider the first predicate takes, and that the second takes, to read back and
+     * adopt, marked as being read; null when none waits unread.
+     */
+    Parked nextToUnpark(Predicate<String> providers, Predicate<ParkedSet.Kept> wanted) {
         if (replaying) {
             return null;
         }
-        for (Map.Entry<String, Kept> entry : parked.entrySet()) {
-            if (unparking.add(entry.getKey())) {
-                return new Parked(entry.getKey(), entry.getValue().offset());
+        for (String provider : parked.providers()) {
+            if (!providers.test(provider)) {
+                continue;
+            }
+            Map.Entry<String, ParkedSet.Kept> next = parked.first(provider, unparking, wanted);
+            if (next != null) {
+                unparking.add(next.getKey());
+                return new Parked(next.getKey(), next.getValue().offset());
             }
         }
         return null;
+    }
+
+    /**
+     * A job in flight here that must wait for its provider (whose account is refused) steps out of flight: parked
+     * at its newest record, whose offset the tracker followed, and read back when the provider may be called.
+     */
+    void parkWaiting(JobRecord record, long offset) {
+        active.remove(record.jobId());
+        parked.put(record.jobId(), record, offset);
+    }
+
+    /**
+     * Where the record a job was just adopted from lies in the log (-1 if not known here: a fingerprint's
+     * confirmation adopts from a record read elsewhere); asked once, by the adoption.
+     */
+    long takeAdoptedOffset(String jobId) {
+        Long offset = adoptedAt.remove(jobId);
+        return offset == null ? -1 : offset;
     }
 
     /**
@@ -238,12 +276,19 @@ final class PartitionReplay {
      */
     Adopt unparked(Parked read, JobRecord record) {
         unparking.remove(read.jobId());
-        Kept kept = parked.get(read.jobId());
+        ParkedSet.Kept kept = parked.get(read.jobId());
         if (kept == null || kept.offset() != read.offset() || !record.jobId().equals(read.jobId())) {
             return null;
         }
         parked.remove(read.jobId());
+        adoptedAt.put(read.jobId(), read.offset());
         return new Adopt(record, needsReassert.remove(read.jobId()));
+    }
+
+    /** The provider of a parked job (the queue it waits in); null if it is no longer parked. */
+    String parkedProvider(Parked parked) {
+        ParkedSet.Kept kept = this.parked.get(parked.jobId());
+        return kept == null ? null : kept.provider();
     }
 
     /** Reading a parked job back failed: it is tried again on a later turn. */
@@ -267,7 +312,7 @@ final class PartitionReplay {
      */
     boolean settledByHeader(String jobId, JobState header, JobState runningHere, long offset) {
         if (header == null || header == JobState.REQUESTED || header == JobState.REFUSED
-                || parked.containsKey(jobId)) {
+                || parked.contains(jobId)) {
             // (A parked job's records always go to its parked entry, never to a fingerprint's.)
             // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
             // count tells them apart. They are rare, so they are parsed.
@@ -293,7 +338,7 @@ final class PartitionReplay {
      */
     Decision live(JobRecord record, JobState runningHere, long offset) {
         long fingerprint = FinishedJobs.fingerprint(record.jobId());
-        Kept kept = parked.get(record.jobId());
+        ParkedSet.Kept kept = parked.get(record.jobId());
         if (kept != null && runningHere == null) {
             return liveWhileParked(record, kept, fingerprint, offset);
         }
@@ -314,7 +359,7 @@ final class PartitionReplay {
                 finished.put(fingerprint, offset, finishedAt(record));
                 return ECHO;
             }
-            return new Adopt(record, false);
+            return adoptLive(record, offset);
         }
         if (record.state().isTerminal()) {
             terminalRead(fingerprint, offset);
@@ -325,7 +370,7 @@ final class PartitionReplay {
             // Finished here a moment ago: its terminal record follows this one in the log, so it stays the job's
             // last word. The id kept until then confirms it is the same job.
             if (!record.jobId().equals(awaitingTerminal.get(fingerprint))) {
-                return new Adopt(record, false);
+                return adoptLive(record, offset);
             }
             return repeatedRequest ? new DuplicateBeforeItsResult() : ECHO;
         }
@@ -334,7 +379,7 @@ final class PartitionReplay {
         return new MaybeDuplicate(record, terminalOffset, repeatedRequest);
     }
 
-    private Decision liveWhileParked(JobRecord record, Kept kept, long fingerprint, long offset) {
+    private Decision liveWhileParked(JobRecord record, ParkedSet.Kept kept, long fingerprint, long offset) {
         String id = record.jobId();
         if (record.state().isTerminal()) {
             // A previous owner's late result: the job is finished, nothing to adopt.
@@ -348,14 +393,19 @@ final class PartitionReplay {
             // again after the repeat once it is adopted; for one not submitted yet a valid repeat is as good a
             // record of it.
             if (kept.state() == JobState.REQUESTED && record.state() == JobState.REQUESTED) {
-                parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+                parked.put(id, record, offset);
                 return new DuplicateOfParked(null);
             }
             needsReassert.add(id);
             return new DuplicateOfParked(new Parked(id, kept.offset()));
         }
-        parked.put(id, new Kept(offset, record.state(), record.submitAttempts()));
+        parked.put(id, record, offset);
         return ECHO;
+    }
+
+    private Adopt adoptLive(JobRecord record, long offset) {
+        adoptedAt.put(record.jobId(), offset);
+        return new Adopt(record, false);
     }
 
     /** The job is now driven here. */

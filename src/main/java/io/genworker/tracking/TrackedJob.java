@@ -49,6 +49,13 @@ final class TrackedJob {
      * outcome) and then stops, instead of taking a next step.
      */
     boolean draining;
+    /**
+     * The offset of the job's newest record seen in the log that a parked job can be adopted from again (not a
+     * refusal); -1 while not known. Where a job parked while it waits for its provider is read back from.
+     */
+    long newestOffset = -1;
+    /** Whether the record at {@link #newestOffset} is the job's REQUESTED state now (read in full, same attempts). */
+    boolean newestIsRequest;
     /** Where the job's terminal record landed in the log, once read back; remembered for deduplication. */
     long terminalOffset = FinishedJobs.NOT_YET_READ;
 

@@ -1,6 +1,7 @@
 package io.genworker.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,7 @@ import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
 import io.genworker.support.TrackerGroupMember;
 import io.genworker.support.WorkerTopics;
+import io.genworker.tracking.JobTracker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -52,6 +54,9 @@ class BackpressureTest {
 
     @Inject
     JobLog jobLog;
+
+    @Inject
+    JobTracker tracker;
 
     @BeforeAll
     static void connect() {
@@ -124,6 +129,51 @@ class BackpressureTest {
         });
         assertThat(mostRunningAtOnce(simulator().calls(), jobByPrompt)).as("replayed jobs running at once")
                 .isEqualTo(BackpressureProfile.MAX_IN_FLIGHT);
+    }
+
+    /**
+     * Issue 11 item 5: jobs of a provider whose account is refused wait parked (id and offset) rather than in flight,
+     * so that more of them than the cap do not hold back the other provider's jobs; once the key is accepted again,
+     * the probe lifts the pause and every waiting job is read back, submitted once and answered once.
+     */
+    @Test
+    void jobsWaitingForAPausedProviderDoNotHoldBackTheOtherProvidersJobs() {
+        Map<String, String> waiting = new LinkedHashMap<>();
+        Map<String, String> others = new LinkedHashMap<>();
+        for (int i = 0; i < JOBS; i++) {
+            String id = "paused-" + i + "-" + UUID.randomUUID();
+            waiting.put(id, Requests.segmindTransition(id).toString());
+        }
+        for (int i = 0; i < 2 * BackpressureProfile.MAX_IN_FLIGHT; i++) {
+            String id = "beside-paused-" + i + "-" + UUID.randomUUID();
+            others.put(id, Requests.textToVideo(id).toString());
+        }
+        simulator().acceptSegmindKey("rotated-segmind-key");
+        Map<String, List<JsonNode>> othersResults;
+        try {
+            topics.sendAll(waiting);
+            await().atMost(WAIT).until(() -> tracker.parked() >= JOBS - BackpressureProfile.MAX_IN_FLIGHT);
+            topics.sendAll(others);
+
+            othersResults = topics.committedResults(others.keySet(), WAIT);
+
+            assertThat(topics.committedResults(waiting.keySet(), Duration.ofMillis(200))).as(
+                    "no paused job answered while its provider refuses the key").isEmpty();
+        } finally {
+            simulator().acceptSegmindKey(ProviderSimulator.SEGMIND_KEY);
+        }
+        Map<String, List<JsonNode>> waitingResults = topics.committedResults(waiting.keySet(), WAIT);
+
+        assertThat(othersResults.keySet()).containsExactlyInAnyOrderElementsOf(others.keySet());
+        assertThat(waitingResults.keySet()).containsExactlyInAnyOrderElementsOf(waiting.keySet());
+        Map<String, List<JsonNode>> all = new HashMap<>(othersResults);
+        all.putAll(waitingResults);
+        all.forEach((id, answers) -> {
+            assertThat(answers).as(id).hasSize(1);
+            assertThat(answers.get(0).path("status").asText()).as(id).isEqualTo("COMPLETED");
+            assertThat(simulator().submissionsOf(Requests.prompt(id))).as(id).isEqualTo(1);
+        });
+        await().atMost(WAIT).until(() -> tracker.parked() == 0 && tracker.inFlight() == 0);
     }
 
     /**

@@ -54,6 +54,8 @@ class JobDriverTest {
     private final List<JobRecord> committed = new ArrayList<>();
     private final List<CompletableFuture<Void>> unacknowledged = new ArrayList<>();
     private final List<TrackedJob> retired = new ArrayList<>();
+    /** What the tracker answers when the driver asks to park a job waiting for its provider (default: no room). */
+    private java.util.function.Predicate<TrackedJob> parking = job -> false;
     private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
     private final ProviderPauses pauses = new ProviderPauses(Duration.ofSeconds(60), metrics);
     private final JobTimers timers = new JobTimers(time);
@@ -319,6 +321,46 @@ class JobDriverTest {
     }
 
     @Test
+    void aJobWaitingForItsProvidersAccountStepsOutOfFlightWhenTheTrackerParksIt() {
+        provider.configured = false;
+        List<TrackedJob> parked = new ArrayList<>();
+        parking = parked::add;
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        time.advance(Duration.ofMinutes(10));
+
+        assertThat(parked).as("parked once, then nothing of it runs here").containsExactly(job);
+        assertThat(job.dropped).isTrue();
+        provider.configured = true;
+        pauses.accountAccepted("aimlapi");
+        time.advance(Duration.ofMinutes(1));
+        assertThat(provider.submits).as("submitted only once read back and adopted anew").isZero();
+        assertThat(committed).isEmpty();
+    }
+
+    @Test
+    void aJobTheTrackerCannotParkWaitsForItsProviderInFlight() {
+        provider.configured = false;
+        List<TrackedJob> asked = new ArrayList<>();
+        parking = j -> {
+            asked.add(j);
+            return false;
+        };
+        TrackedJob job = track(requested());
+        driver(false).act(job);
+
+        time.advance(Duration.ofMinutes(10));
+        assertThat(asked).as("asked on every turn").hasSizeGreaterThan(1);
+        assertThat(job.dropped).isFalse();
+
+        provider.configured = true;
+        pauses.accountAccepted("aimlapi");
+        time.advance(Duration.ofSeconds(61));
+        assertThat(provider.submits).isEqualTo(1);
+    }
+
+    @Test
     void aJobWaitingForAnAccountThatNeverComesBackFailsAccountRefusedAndIsNeverSent() {
         provider.configured = false;
         TrackedJob job = track(requested());
@@ -454,25 +496,27 @@ class JobDriverTest {
                 Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
         return new JobDriver(access, writer, timers, polls,
                 new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), metrics, DIRECT, time, retired::add,
-                () -> stalls);
+                job -> parking.test(job), () -> stalls);
     }
 
-    private Uni<Void> append(JobRecord record) {
+    /** Appends in log order: the offset of a record is its place among the appended ones. */
+    private Uni<Long> append(JobRecord record) {
         appended.add(record);
+        long offset = appended.size() - 1;
         if (fenced) {
             return Uni.createFrom().failure(JobLogTransactions.notOwnedFailure(new TopicPartition("generation.jobs", 0)));
         }
         if (brokerAcknowledges) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(offset);
         }
         CompletableFuture<Void> ack = new CompletableFuture<>();
         unacknowledged.add(ack);
-        return Uni.createFrom().completionStage(ack);
+        return Uni.createFrom().completionStage(ack).replaceWith(offset);
     }
 
-    private Uni<Void> commit(JobRecord terminal) {
+    private Uni<Long> commit(JobRecord terminal) {
         committed.add(terminal);
-        return Uni.createFrom().voidItem();
+        return Uni.createFrom().item(-1L);
     }
 
     private void acknowledgeAll() {
