@@ -283,6 +283,10 @@ public class JobLogConsumer {
      * the consumer rejoins the group to learn where things stand. The other partitions go on untouched.
      */
     private void dropFenced() {
+        if (!transactions.anyFenced()) {
+            // The common case, on every poll: no copy of the (empty) set.
+            return;
+        }
         Set<TopicPartition> fenced = transactions.fenced();
         fenced.retainAll(consumer.assignment());
         if (fenced.isEmpty()) {
