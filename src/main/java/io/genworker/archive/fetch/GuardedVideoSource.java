@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,6 +63,9 @@ public class GuardedVideoSource implements VideoSource {
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setName("video-fetch")
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
+                // a backstop under the body's own idle timeout: a connection silent for twice as long is closed
+                .setIdleTimeout((int) config.idleTimeout().multipliedBy(2).toMillis())
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // the request targets an IP address: SNI must still name the host, for shared TLS front ends
                 .setForceSni(true)
                 .setVerifyHost(true));
@@ -203,6 +207,11 @@ public class GuardedVideoSource implements VideoSource {
                 chunks = Multi.createFrom().failure(early.get() == null ? ended : early.get());
             }
             return chunks
+                    // the client's idle timeout stops at the response head: the body gets its own, which also
+                    // fires when the reader stops asking for that long (nothing is read meanwhile)
+                    .ifNoItem().after(config.idleTimeout()).failWith(() -> new VideoFetchException(Reason.TIMEOUT,
+                            true, where + ": no bytes for " + config.idleTimeout() + " after " + received.get()
+                                    + " bytes"))
                     .onItem().invoke(chunk -> {
                         long total = received.addAndGet(chunk.length());
                         if (total > max) {
