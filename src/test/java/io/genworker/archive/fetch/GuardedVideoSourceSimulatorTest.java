@@ -3,7 +3,14 @@ package io.genworker.archive.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.awaitility.Awaitility;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.genworker.support.ProviderSimulator;
 import io.genworker.support.SimulatedVideos;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -115,5 +123,61 @@ class GuardedVideoSourceSimulatorTest {
 
         assertThat(GuardedVideoSourceTest.sha256(stream)).isEqualTo(simulator.videoOf("job-steady").orElseThrow()
                 .sha256());
+    }
+
+    @Test
+    void finishedGenerationsOfBothProvidersNameVideosTheSimulatorServes() throws Exception {
+        simulator.serveVideos().generationTime(Duration.ofMillis(200)).videoSize("job-served", 150_000);
+        HttpClient http = HttpClient.newHttpClient();
+        String segmindId = new JsonObject(call(http, "POST", "/v2/pixverse-5-transition", new JsonObject()
+                .put("prompt", "job-served segmind").put("duration", 5).put("motion_mode", "normal")
+                .put("quality", "540p"))).getString("request_id");
+        String segmindOutput = awaitField(http, "/v2/requests/" + segmindId, "output");
+        // both AI/ML API styles: the signed URL with file_size, and the percent-encoded path
+        for (int style = 0; style < 2; style++) {
+            String id = new JsonObject(call(http, "POST", "/v2/video/generations", new JsonObject()
+                    .put("model", "pixverse/v5/text-to-video").put("prompt", "job-served aimlapi " + style)))
+                    .getString("id");
+            String url = awaitField(http, "/v2/video/generations?generation_id="
+                    + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8), "video");
+            String videoUrl = new JsonObject(url).getString("url");
+            VideoStream stream = source.open(videoUrl, "aimlapi").await().atMost(WAIT);
+            assertThat(GuardedVideoSourceTest.sha256(stream)).isEqualTo(simulator.videoOf("job-served aimlapi "
+                    + style).orElseThrow().sha256());
+            if (style == 0) {
+                assertThat(videoUrl).contains(ProviderSimulator.VIDEO_SIGNATURE);
+                assertThat(new JsonObject(url).getLong("file_size")).isEqualTo(150_000L);
+            } else {
+                assertThat(videoUrl).contains("%2F");
+            }
+        }
+
+        VideoStream stream = source.open(segmindOutput, "segmind").await().atMost(WAIT);
+
+        assertThat(stream.announcedLength()).isEqualTo(150_000);
+        assertThat(GuardedVideoSourceTest.sha256(stream)).isEqualTo(simulator.videoOf("job-served segmind")
+                .orElseThrow().sha256());
+        assertThat(simulator.videoRequests()).hasSize(3);
+    }
+
+    private String call(HttpClient http, String method, String path, JsonObject body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
+                .header("x-api-key", ProviderSimulator.SEGMIND_KEY)
+                .header("Authorization", "Bearer " + ProviderSimulator.AIMLAPI_KEY)
+                .header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body.encode()));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Polls until the answer has this field, and returns the field as text (a JSON object encoded). */
+    private String awaitField(HttpClient http, String path, String field) {
+        AtomicReference<String> value = new AtomicReference<>();
+        Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            Object found = new JsonObject(call(http, "GET", path, null)).getValue(field);
+            value.set(found == null ? null : found instanceof JsonObject json ? json.encode() : found.toString());
+            return found != null;
+        });
+        return value.get();
     }
 }
