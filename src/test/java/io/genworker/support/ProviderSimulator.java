@@ -32,9 +32,12 @@ public final class ProviderSimulator implements AutoCloseable {
     /** Fake keys, recognisable in any output: a test scans everything the worker wrote for them. */
     public static final String AIMLAPI_KEY = "sk-FAKE-SECRET-aiml-0123456789";
     public static final String SEGMIND_KEY = "SG_FAKE-SECRET-segmind-0123456789";
+    /** The fake signature in the AI/ML API's signed-style video URLs: it must never show up in a log or event. */
+    public static final String VIDEO_SIGNATURE = "FAKE-SECRET-signature-0123456789";
     /** The operations calls are logged and faults scripted under. */
     public static final String SUBMIT = "submit";
     public static final String POLL = "poll";
+    private static final String VIDEOS_PREFIX = "/videos/";
 
     /**
      * An answer forced on the next call of one operation, instead of the normal one. A delay alone answers normally
@@ -115,14 +118,17 @@ public final class ProviderSimulator implements AutoCloseable {
     private final SimulatorExchange exchange;
     private final SimulatorAimlApi aimlapi;
     private final SimulatorSegmind segmind;
+    private final SimulatedVideos videos;
     private volatile SimulatorDecoy decoy;
     private volatile Duration generationTime = Duration.ofSeconds(1);
 
     private ProviderSimulator() {
         this.vertx = Vertx.vertx();
         this.exchange = new SimulatorExchange(vertx, faults, log);
-        this.aimlapi = new SimulatorAimlApi(exchange, () -> generationTime, AIMLAPI_KEY);
-        this.segmind = new SimulatorSegmind(exchange, () -> generationTime, this::segmindFollowUpsAt, SEGMIND_KEY);
+        this.videos = new SimulatedVideos(vertx, this::baseUrl);
+        this.aimlapi = new SimulatorAimlApi(exchange, () -> generationTime, AIMLAPI_KEY, videos);
+        this.segmind = new SimulatorSegmind(exchange, () -> generationTime, this::segmindFollowUpsAt, SEGMIND_KEY,
+                videos);
         this.server = vertx.createHttpServer().requestHandler(this::route);
     }
 
@@ -157,6 +163,8 @@ public final class ProviderSimulator implements AutoCloseable {
             aimlapi.handle(request);
         } else if (path.startsWith(SimulatorSegmind.PATH_PREFIX)) {
             segmind.handle(request, path);
+        } else if (path.startsWith(VIDEOS_PREFIX) && "GET".equals(request.method().name())) {
+            videos.handle(request);
         } else {
             exchange.reply(request, 404, "{\"message\":\"Not found\"}");
         }
@@ -210,6 +218,74 @@ public final class ProviderSimulator implements AutoCloseable {
     /** Faults for the next status or result reads of the job whose prompt contains this text. */
     public void failPollsOf(String promptPart, Fault... faults) {
         this.faults.failCallsOf(POLL, promptPart, faults);
+    }
+
+    // ---- videos ---------------------------------------------------------------------------------------------------
+
+    /**
+     * From now on finished generations name the simulator's own video URLs ({@code /videos/...}, loopback, plain
+     * http: a worker fetching them needs the loopback exemption), which serve real bytes ({@link SimulatedVideos}),
+     * and the AI/ML API's file_size is the real size. Off (the default), they name the providers' hosts as before.
+     */
+    public ProviderSimulator serveVideos() {
+        videos.serve();
+        return this;
+    }
+
+    /** The size of every video not given one by {@link #videoSize}: 256 KiB unless set. */
+    public ProviderSimulator defaultVideoSize(long bytes) {
+        videos.defaultSize(bytes);
+        return this;
+    }
+
+    /** The size of the video of the job whose prompt contains this text (its id, in tests). */
+    public ProviderSimulator videoSize(String promptPart, long bytes) {
+        videos.size(promptPart, bytes);
+        return this;
+    }
+
+    /**
+     * How long a video stays downloadable after its URL was first handed out (one hour, Segmind's documented
+     * retention): then Segmind's URLs answer 404 and the AI/ML API's signed-style URLs 403.
+     */
+    public ProviderSimulator videoRetention(Duration retention) {
+        videos.retention(retention);
+        return this;
+    }
+
+    /** The next attempts at the video of this job stop after this many bytes of the body, closing the connection. */
+    public ProviderSimulator cutVideoDownloads(String promptPart, int attempts, long afterBytes) {
+        videos.cut(promptPart, attempts, afterBytes);
+        return this;
+    }
+
+    /** Every download of the video of this job pauses this long between 64 KiB chunks. */
+    public ProviderSimulator slowVideo(String promptPart, Duration pauseBetweenChunks) {
+        videos.slow(promptPart, pauseBetweenChunks);
+        return this;
+    }
+
+    /**
+     * Publishes a video outside any generation, as a provider of this name ("segmind" or "aimlapi") would, and
+     * returns its URL: for tests of the download alone. The prompt seeds its bytes.
+     */
+    public String publishVideo(String provider, String prompt) {
+        return videos.urlOf(videos.publish(prompt, provider, prompt), 0);
+    }
+
+    /** The video handed out for the job whose prompt contains this text, with its size and SHA-256. */
+    public Optional<SimulatedVideos.Video> videoOf(String promptPart) {
+        return videos.videoOf(promptPart);
+    }
+
+    /** Download attempts that reached the video of this job, expired or cut ones included. */
+    public int videoDownloadsOf(String promptPart) {
+        return videos.attemptsOf(promptPart);
+    }
+
+    /** Every request to a video URL, as "GET /videos/...". */
+    public List<String> videoRequests() {
+        return videos.requests();
     }
 
     /** Every call to either provider answers 503 until the outage ends: a provider down, then back. */

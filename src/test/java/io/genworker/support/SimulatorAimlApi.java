@@ -33,9 +33,12 @@ final class SimulatorAimlApi {
     private final List<String> authorizationsSeen = new CopyOnWriteArrayList<>();
     private final Set<String> acceptedKeys = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sequence = new AtomicInteger();
+    private final SimulatedVideos videos;
 
-    SimulatorAimlApi(SimulatorExchange exchange, Supplier<Duration> generationTime, String acceptedKey) {
+    SimulatorAimlApi(SimulatorExchange exchange, Supplier<Duration> generationTime, String acceptedKey,
+            SimulatedVideos videos) {
         this.exchange = exchange;
+        this.videos = videos;
         this.generationTime = generationTime;
         this.acceptedKeys.add(acceptedKey);
     }
@@ -147,16 +150,20 @@ final class SimulatorAimlApi {
             case BLOCKED -> body.put("status", "error").put("error", new JsonObject().put("name", "ModerationError")
                     .put("message", "Content moderation: the prompt was flagged as sensitive"));
             case SUCCEEDED -> {
+                SimulatedVideos.Video served = videos.served()
+                        ? videos.publish(generation.id(), "aimlapi", generation.prompt()) : null;
                 if (modern) {
                     body.put("status", "completed").put("video", new JsonObject()
-                            .put("url", "https://cdn.aimlapi.com/eagle/files/sim/" + generation.id().hashCode()
-                                    + "_output.mp4")
+                            .put("url", served != null ? videos.urlOf(served, 0)
+                                    : "https://cdn.aimlapi.com/eagle/files/sim/" + generation.id().hashCode()
+                                            + "_output.mp4")
                             .put("content_type", "video/mp4").put("file_name", "output.mp4")
-                            .put("file_size", 4259218));
+                            .put("file_size", served != null ? served.size() : 4259218));
                 } else {
                     body.put("status", "succeeded").put("video", new JsonObject()
-                            .put("url", "https://cdn.aimlapi.com/panda/pixverse%2Fmp4%2Fmedia%2Fweb%2Fori%2F"
-                                    + generation.id() + "_seed1592035041.mp4"));
+                            .put("url", served != null ? videos.urlOf(served, 1)
+                                    : "https://cdn.aimlapi.com/panda/pixverse%2Fmp4%2Fmedia%2Fweb%2Fori%2F"
+                                            + generation.id() + "_seed1592035041.mp4"));
                 }
             }
         }

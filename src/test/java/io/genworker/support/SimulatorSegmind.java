@@ -42,10 +42,12 @@ final class SimulatorSegmind {
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile String acceptedKey;
     private volatile Duration retention = Duration.ofHours(1);
+    private final SimulatedVideos videos;
 
     SimulatorSegmind(SimulatorExchange exchange, Supplier<Duration> generationTime, Supplier<String> followUpsAt,
-            String acceptedKey) {
+            String acceptedKey, SimulatedVideos videos) {
         this.exchange = exchange;
+        this.videos = videos;
         this.generationTime = generationTime;
         this.followUpsAt = followUpsAt;
         this.acceptedKey = acceptedKey;
@@ -161,12 +163,16 @@ final class SimulatorSegmind {
             case BLOCKED -> exchange.reply(request, 422, failure(body, generation,
                     "Content blocked: the prompt was flagged by the RAI safety filter").encode());
             case SUCCEEDED -> exchange.reply(request, 200, statusOnly ? body.put("status", "COMPLETED").encode()
-                    : completed(body, id, generation.style()).encode());
+                    : completed(body, videoUrl(generation), generation.style()).encode());
         }
     }
 
-    private static JsonObject completed(JsonObject body, String id, int style) {
-        String url = "https://outputs.segmind.example/sim/" + id + ".mp4";
+    private String videoUrl(Generation generation) {
+        return videos.served() ? videos.urlOf(videos.publish(generation.id(), "segmind", generation.prompt()), 0)
+                : "https://outputs.segmind.example/sim/" + generation.id() + ".mp4";
+    }
+
+    private static JsonObject completed(JsonObject body, String url, int style) {
         Object output = switch (style) {
             case 0 -> url;
             case 1 -> new JsonArray().add(url);
