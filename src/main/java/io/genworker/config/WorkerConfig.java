@@ -24,6 +24,8 @@ public interface WorkerConfig {
 
     Health health();
 
+    Archive archive();
+
     interface Topics {
         /** Requests from upstream services, keyed by job id. */
         @WithDefault("generation.requests")
@@ -234,6 +236,77 @@ public interface WorkerConfig {
             /** Roughly how many recent jobs of a kind the learned distribution reflects; older ones fade. */
             @WithDefault("200")
             int window();
+        }
+    }
+
+    /**
+     * Copies of finished videos in S3-compatible object storage (issue 13), made before `COMPLETED` is published.
+     * Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an
+     * instance or pod role); downloads are limited by `worker.archive.fetch.*` ({@code FetchConfig}).
+     */
+    interface Archive {
+        /** Off: jobs complete with the provider's URL only, as before. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The bucket the copies go to; it must exist. Required when enabled. */
+        Optional<String> bucket();
+
+        /** Keys are `{key-prefix}/{job id}/{file name}`, each part escaped; empty: `{job id}/{file name}`. */
+        @WithDefault("videos")
+        String keyPrefix();
+
+        /** The S3 API's address for anything but AWS S3 (MinIO, R2, Ceph, GCS interop, s3proxy). */
+        Optional<String> endpointOverride();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Path-style URLs (`endpoint/bucket/key`): what most S3-compatible servers need. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /**
+         * Bytes of one multipart part (at least 5 MiB, S3's minimum): the worker holds at most one part per
+         * transfer, so the heap a copy needs is `max-transfers` x `part-size`.
+         */
+        @WithDefault("8388608")
+        int partSize();
+
+        /** Copies running at once; more wait for a free transfer (bytes in flight = this x `part-size`). */
+        @WithDefault("4")
+        int maxTransfers();
+
+        /** How long the URL in `video.archive.url` stays valid (presigned GET, at most 7 days). */
+        @WithDefault("7d")
+        Duration presignLifetime();
+
+        /** When set, `video.archive.url` is this base plus the key instead of a presigned URL (a public bucket or CDN). */
+        Optional<String> publicBaseUrl();
+
+        /**
+         * How long after the generation finished the copy may keep trying (retries of interrupted downloads, storage
+         * down); by default under Segmind's one-hour retention. The job's own deadline does not cut a copy short.
+         */
+        @WithDefault("45m")
+        Duration copyTimeout();
+
+        /** First wait before a failed copy is tried again; doubles per attempt up to `retry-max`. */
+        @WithDefault("2s")
+        Duration retryInitial();
+
+        @WithDefault("1m")
+        Duration retryMax();
+
+        /** What a job whose copy cannot be made ends with. */
+        @WithDefault("fail")
+        OnFailure onFailure();
+
+        enum OnFailure {
+            /** FAILED with ARCHIVE_FAILED; the result's video keeps the provider's URL. */
+            FAIL,
+            /** COMPLETED with the provider's URL and `video.archiveError`. */
+            COMPLETE
         }
     }
 

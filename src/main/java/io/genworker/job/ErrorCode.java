@@ -26,7 +26,12 @@ public enum ErrorCode {
      * The provider refused the account (bad key, no credits, or no key configured on the worker) until
      * `worker.jobs.max-account-wait` past the job's deadline.
      */
-    ACCOUNT_REFUSED(true);
+    ACCOUNT_REFUSED(true),
+    /**
+     * The provider's video could not be copied into object storage within `worker.archive.copy-timeout` (expired or
+     * refused URL, storage down): the result still carries the provider's URL.
+     */
+    ARCHIVE_FAILED(true);
 
     private final boolean retryable;
 

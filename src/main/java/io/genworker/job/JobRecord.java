@@ -58,6 +58,37 @@ public record JobRecord(
                 submitAttempts, now, trace);
     }
 
+    /**
+     * The provider finished with this video; the copy into object storage comes next. finishedAt is when the
+     * generation was seen finished, kept through the copy: the provider's retention and the copy's time bound count
+     * from it.
+     */
+    public JobRecord archiving(Video video, Double credits, int polls, Instant now) {
+        return new JobRecord(jobId, JobState.ARCHIVING, provider, model, null, metadata, providerJobId, video, null,
+                credits != null ? credits : this.credits, receivedAt, submittedAt, now, deadline, polls,
+                submitAttempts, now, trace);
+    }
+
+    /** The copy is stored: the job completes with it (finishedAt stays the generation's end). */
+    public JobRecord archived(VideoArchive copy, Instant now) {
+        return new JobRecord(jobId, JobState.COMPLETED, provider, model, null, metadata, providerJobId,
+                video.archived(copy), null, credits, receivedAt, submittedAt, finishedAt, deadline, polls,
+                submitAttempts, now, trace);
+    }
+
+    /** The copy could not be made and the worker is set to complete anyway: the provider's URL and why. */
+    public JobRecord completedUnarchived(JobError why, Instant now) {
+        return new JobRecord(jobId, JobState.COMPLETED, provider, model, null, metadata, providerJobId,
+                video.notArchived(why), null, credits, receivedAt, submittedAt, finishedAt, deadline, polls,
+                submitAttempts, now, trace);
+    }
+
+    /** The copy could not be made: the job fails, and its result keeps the provider's video (URL) it paid for. */
+    public JobRecord archiveFailed(JobError error, Instant now) {
+        return new JobRecord(jobId, JobState.FAILED, provider, model, null, metadata, providerJobId, video, error,
+                credits, receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, now, trace);
+    }
+
     public JobRecord failed(JobError error, int polls, Instant now) {
         return new JobRecord(jobId, JobState.FAILED, provider, model, input, metadata, providerJobId, null, error,
                 credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now, trace);

@@ -12,6 +12,11 @@ public enum JobState {
     /** A submit is (or was) on its way to the provider: after a crash the provider may or may not have it. */
     SUBMITTING,
     SUBMITTED,
+    /**
+     * The provider finished: its video (URL, announced size) is in the record, and the copy into object storage is
+     * (or was) on its way. A new owner copies again, to the same key. Needs schema version 3 of its readers.
+     */
+    ARCHIVING,
     COMPLETED,
     FAILED,
     CANCELLED;

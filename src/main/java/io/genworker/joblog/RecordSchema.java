@@ -27,12 +27,18 @@ public final class RecordSchema {
 
     public static final String HEADER = "genworker-schema";
     /** The newest schema version this worker knows; every record it writes needs no more. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** Echoed header values and body excerpts are cut to this, as refusal details are. */
     private static final int MAX_ECHO = 100;
     private static final byte[] VERSION_1 = "1".getBytes(StandardCharsets.US_ASCII);
     /** Version 2 added {@link JobState#REFUSED}: a worker that skipped it would leave the request unanswered. */
     private static final byte[] VERSION_2 = "2".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Version 3 added {@link JobState#ARCHIVING} and the video's archive fields: a worker that skipped ARCHIVING
+     * would never copy (nor answer) the job, and one that mapped a COMPLETED record without its archive would
+     * answer a duplicate without the stored copy.
+     */
+    private static final byte[] VERSION_3 = "3".getBytes(StandardCharsets.US_ASCII);
 
     /** Why a record holds its partition; {@link #tag()} is the metric's tag value. */
     public enum Reason {
@@ -81,6 +87,10 @@ public final class RecordSchema {
      * so that older workers stop only where they must.
      */
     public static byte[] header(JobRecord record) {
+        if (record.state() == JobState.ARCHIVING || record.video() != null
+                && (record.video().archive() != null || record.video().archiveError() != null)) {
+            return VERSION_3.clone();
+        }
         return (record.state() == JobState.REFUSED ? VERSION_2 : VERSION_1).clone();
     }
 

@@ -2,6 +2,7 @@ package io.genworker.metrics;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -122,11 +123,12 @@ public class WorkerMetrics {
             "client");
 
     /** Every meter above; the README table and the scrape test follow this list. */
-    public static final List<MeterSpec> CATALOGUE = List.of(RECEIVED_SPEC, REJECTED_SPEC, DUPLICATE_SPEC,
-            SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC, OLDEST_AGE_SPEC, REMEMBERED_SPEC, PARKED_SPEC,
-            DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC, CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC,
-            CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC,
-            AUTHORIZATION_FAILURES_SPEC);
+    public static final List<MeterSpec> CATALOGUE = Stream.concat(Stream.of(RECEIVED_SPEC,
+            REJECTED_SPEC, DUPLICATE_SPEC, SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC,
+            OLDEST_AGE_SPEC, REMEMBERED_SPEC, PARKED_SPEC, DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC,
+            CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC,
+            DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC, AUTHORIZATION_FAILURES_SPEC),
+            ArchiveMetrics.SPECS.stream()).toList();
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
     private static final Duration[] JOB_BUCKETS = seconds(10, 30, 60, 90, 120, 180, 300, 600, 900, 1200, 1800);

@@ -9,19 +9,19 @@ import java.util.random.RandomGenerator;
  * provider's Retry-After. Mutiny's retry().withBackOff cannot take the delay from the failure, which Retry-After
  * needs, so the tracker schedules this delay on the job's own timer.
  */
-final class Backoff {
+public final class Backoff {
 
     private final Duration initial;
     private final Duration max;
     private final RandomGenerator random;
 
-    Backoff(Duration initial, Duration max, RandomGenerator random) {
+    public Backoff(Duration initial, Duration max, RandomGenerator random) {
         this.initial = initial;
         this.max = max;
         this.random = random;
     }
 
-    Duration after(int consecutiveErrors, Duration retryAfter) {
+    public Duration after(int consecutiveErrors, Duration retryAfter) {
         int exponent = Math.max(0, Math.min(consecutiveErrors - 1, 20));
         long capped = Math.min(max.toMillis(), initial.toMillis() * (1L << exponent));
         long jittered = capped / 2 + (capped / 2 == 0 ? 0 : random.nextLong(capped / 2 + 1));

@@ -1,5 +1,8 @@
 package io.genworker.provider;
 
+import java.time.Duration;
+import java.util.Optional;
+
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
 import io.smallrye.mutiny.Uni;
@@ -19,4 +22,9 @@ public interface VideoProvider {
     Uni<Submission> submit(JobRecord job);
 
     Uni<GenerationStatus> poll(String providerJobId);
+
+    /** How long the provider documents keeping a finished video at its URL; empty when it documents none. */
+    default Optional<Duration> resultRetention() {
+        return Optional.empty();
+    }
 }

@@ -10,6 +10,9 @@ import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
+import io.genworker.archive.ArchiveFailure;
+import io.genworker.archive.ArchivePolicy;
+import io.genworker.archive.Archiver;
 import io.genworker.job.Deadlines;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
@@ -24,7 +27,8 @@ import io.genworker.provider.ProviderOperation;
 import io.genworker.provider.VideoProvider;
 
 /**
- * Moves one job at a time through its state machine: REQUESTED -> SUBMITTING -> SUBMITTED -> COMPLETED | FAILED.
+ * Moves one job at a time through its state machine: REQUESTED -> SUBMITTING -> SUBMITTED -> COMPLETED | FAILED,
+ * with ARCHIVING between SUBMITTED and COMPLETED when finished videos are copied into object storage.
  * It submits and polls through {@link ProviderAccess}, writes each transition through {@link JobLogWriter} before
  * the next step, reacts to failures as {@link FailurePolicy} decides, and waits only on the job's timer. Runs on
  * the tracker's context.
@@ -60,10 +64,14 @@ final class JobDriver {
     private final Parking parking;
     /** Stalls of the tracker's context so far ({@link StallWatch}). */
     private final LongSupplier stalls;
+    private final Archiver archiver;
+    private final ArchivePolicy archiving;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
             FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement,
-            Parking parking, LongSupplier stalls) {
+            Parking parking, LongSupplier stalls, Archiver archiver, ArchivePolicy archiving) {
+        this.archiver = archiver;
+        this.archiving = archiving;
         this.parking = parking;
         this.stalls = stalls;
         this.providers = providers;
@@ -93,6 +101,7 @@ final class JobDriver {
                 }
             }
             case SUBMITTED -> timers.schedule(job, Duration.ZERO, this::poll);
+            case ARCHIVING -> archive(job);
             default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
         }
     }
@@ -124,6 +133,11 @@ final class JobDriver {
 
     private void stop(TrackedJob job) {
         timers.cancel(job);
+        if (job.transfer != null) {
+            // Aborts the multipart upload: the next owner copies again, to the same key.
+            job.transfer.cancel();
+            job.transfer = null;
+        }
         if (job.slot != null) {
             job.slot.release();
         }
@@ -245,7 +259,13 @@ final class JobDriver {
         switch (status.phase()) {
             case COMPLETED -> {
                 generationEnded(job);
-                finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
+                if (archiver.enabled() && status.video() != null && status.video().url() != null) {
+                    // Written before the copy starts: a worker that dies mid-copy is replaced by one that copies again.
+                    writer.write(job, job.record.archiving(status.video(), status.credits(), job.polls,
+                            clock.instant()), () -> archive(job));
+                } else {
+                    finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
+                }
             }
             case FAILED -> fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
                     status.errorMessage());
@@ -273,6 +293,53 @@ final class JobDriver {
     private void pollAfter(TrackedJob job, Duration delay) {
         if (!expired(job, ProviderOperation.POLL)) {
             timers.schedule(job, delay, this::poll);
+        }
+    }
+
+    // ---- archiving --------------------------------------------------------------------------------------------
+
+    /**
+     * Copies the ARCHIVING job's video, within the copy's own time bound ({@link ArchivePolicy}); a failed attempt
+     * is tried again on the job's timer or ends the job as `worker.archive.on-failure` says.
+     */
+    private void archive(TrackedJob job) {
+        Duration left = archiving.timeLeft(job.record, clock.instant());
+        if (left.isNegative() || left.isZero()) {
+            finish(job, archiving.givenUp(job.record, "the copy's time bound ran out before it could start",
+                    clock.instant()));
+            return;
+        }
+        JobRecord archivingRecord = job.record;
+        job.transfer = archiver.copy(archivingRecord)
+                .ifNoItem().after(left).failWith(() -> new ArchiveFailure(false,
+                        "the copy did not finish within its time bound"))
+                .emitOn(onContext)
+                .subscribe().with(
+                        copy -> {
+                            job.transfer = null;
+                            if (!job.dropped) {
+                                job.archiveAttempts = 0;
+                                finish(job, job.record.archived(copy, clock.instant()));
+                            }
+                        },
+                        failure -> {
+                            job.transfer = null;
+                            if (!job.dropped) {
+                                archiveFailed(job, ArchiveFailure.of(failure));
+                            }
+                        });
+    }
+
+    private void archiveFailed(TrackedJob job, ArchiveFailure failure) {
+        ArchivePolicy.Next next = archiving.afterFailure(job.record, failure, ++job.archiveAttempts,
+                clock.instant());
+        if (next instanceof ArchivePolicy.Retry retry) {
+            LOG.infof("copy of job %s failed (attempt %d), trying again in %s: %s", job.id(), job.archiveAttempts,
+                    retry.delay(), failure.getMessage());
+            timers.schedule(job, retry.delay(), this::archive);
+        } else if (next instanceof ArchivePolicy.GiveUp giveUp) {
+            LOG.warnf("copy of job %s failed for good: %s", job.id(), failure.getMessage());
+            finish(job, giveUp.terminal());
         }
     }
 

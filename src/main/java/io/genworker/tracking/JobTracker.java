@@ -23,6 +23,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
+import io.genworker.archive.ArchivePolicy;
+import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
@@ -86,11 +88,15 @@ public class JobTracker implements JobLogListener {
     private JobDriver driver;
     private FinishedJobCheck finishedJobs;
     private ParkedJobs parked;
+    private final Archiver archiver;
+    private final ArchivePolicy archivePolicy;
 
     public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
             ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
-            JobLogReader reader, WorkerConfig config, Clock clock) {
+            JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver) {
+        this.archiver = archiver;
+        this.archivePolicy = ArchivePolicy.from(config.archive(), new SplittableRandom());
         this.vertx = vertx;
         this.jobLog = jobLog;
         this.transactions = transactions;
@@ -124,7 +130,7 @@ public class JobTracker implements JobLogListener {
         context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
-                this::retire, this::parkUntilProviderCallable, stalls::stalls);
+                this::retire, this::parkUntilProviderCallable, stalls::stalls, archiver, archivePolicy);
         handOver = new HandOver(job -> letGo(job, true));
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);

@@ -6,6 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
+import io.smallrye.mutiny.subscription.Cancellable;
 
 /** A job this worker is driving. Only touched on the tracker's context, so it needs no locking. */
 final class TrackedJob {
@@ -56,6 +57,10 @@ final class TrackedJob {
     long newestOffset = -1;
     /** Whether the record at {@link #newestOffset} is the job's REQUESTED state now (read in full, same attempts). */
     boolean newestIsRequest;
+    /** The running copy of an ARCHIVING job's video, cancelled (its upload aborted) when the job is dropped. */
+    Cancellable transfer;
+    /** Failed copy attempts in a row. */
+    int archiveAttempts;
     /** Where the job's terminal record landed in the log, once read back; remembered for deduplication. */
     long terminalOffset = FinishedJobs.NOT_YET_READ;
 

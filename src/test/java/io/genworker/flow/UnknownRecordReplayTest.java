@@ -83,19 +83,19 @@ class UnknownRecordReplayTest {
             before = JobLogPartitions.jobIdOn(Set.of(taken), PARTITIONS, "replay-before-");
             after = JobLogPartitions.jobIdOn(Set.of(taken), PARTITIONS, "replay-after-");
             // What the newer worker's intake and tracker wrote while it owned the partition: a job, a record of it
-            // that needs schema version 3 (a field this worker would ignore wrongly), and a job after it.
+            // that needs schema version 4 (a field this worker would ignore wrongly), and a job after it.
             JobRecord requested = requested(before);
             write(taken, before, jobLog.encode(requested), "REQUESTED", "1");
             ObjectNode submitting = (ObjectNode) WorkerTopics.parse(new String(
                     jobLog.encode(requested.submitting(Instant.now())), StandardCharsets.UTF_8));
             offset = write(taken, before, submitting.put("submitVia", "batch-api").toString()
-                    .getBytes(StandardCharsets.UTF_8), "SUBMITTING", "3");
+                    .getBytes(StandardCharsets.UTF_8), "SUBMITTING", "4");
             write(taken, after, jobLog.encode(requested(after)), "REQUESTED", "1");
         }
         // The newer worker left: its partitions come to this worker, which replays them.
 
         HeldPartitionProbe.awaitHeld(readiness, taken,
-                "held at offset " + offset + ": schema version 3 (this worker knows 2)", WAIT);
+                "held at offset " + offset + ": schema version 4 (this worker knows 3)", WAIT);
         assertThat(HeldPartitionProbe.heldGauge(metrics, "version")).isEqualTo(1);
 
         String elsewhere = JobLogPartitions.jobIdOn(otherThan(taken), PARTITIONS, "replay-elsewhere-");

@@ -86,8 +86,8 @@ class UnknownRecordTest {
     @Test
     void aRecordOfANewerSchemaVersionHoldsItsPartition() throws Exception {
         // Every name in it is known; only the version says that ignoring its new field would be wrong.
-        assertHeldBy("SUBMITTED", "3", body -> body.put("archiveAfter", Instant.now().toString()),
-                "schema version 3 (this worker knows 2)", "version");
+        assertHeldBy("SUBMITTED", "4", body -> body.put("archiveAfter", Instant.now().toString()),
+                "schema version 4 (this worker knows 3)", "version");
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +19,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
+import io.genworker.job.Video;
+import io.genworker.job.VideoArchive;
 import io.genworker.joblog.RecordSchema.Known;
 import io.genworker.joblog.RecordSchema.Reading;
 import io.genworker.joblog.RecordSchema.Reason;
@@ -50,14 +53,14 @@ class RecordSchemaTest {
 
     @ParameterizedTest(name = "schema {0}, state {1}")
     @CsvSource(nullValues = "none", value = {
-        "3, SUBMITTED,        schema version 3 (this worker knows 2)",
-        "17, none,            schema version 17 (this worker knows 2)",
-        "3, CANCEL_REQUESTED, schema version 3 (this worker knows 2)",
-        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 2)",
-        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 2)",
-        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 2)",
-        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 2)",
-        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 2)" })
+        "4, SUBMITTED,        schema version 4 (this worker knows 3)",
+        "17, none,            schema version 17 (this worker knows 3)",
+        "4, CANCEL_REQUESTED, schema version 4 (this worker knows 3)",
+        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 3)",
+        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 3)",
+        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 3)",
+        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 3)",
+        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 3)" })
     void aNewerOrUnreadableSchemaVersionHolds(String version, String state, String what) {
         assertThat(RecordSchema.checkHeaders(version, state)).contains(new Unknown(Reason.VERSION, what));
     }
@@ -70,7 +73,7 @@ class RecordSchemaTest {
     @ParameterizedTest(name = "schema {0}, state {1}")
     @CsvSource(nullValues = "none", value = {
         "1, CANCEL_REQUESTED",   // a kind added without a version bump is still caught by its name
-        "none, ARCHIVING",
+        "none, PAUSED",
         "1, submitted",          // states are upper case: another spelling is not this worker's
         "1, ''" })
     void anUnknownStateInTheHeaderHolds(String version, String state) {
@@ -92,8 +95,26 @@ class RecordSchemaTest {
                 JobError.of(ErrorCode.INVALID_REQUEST, "bad"), Instant.now());
         String written = new String(RecordSchema.header(refusal), StandardCharsets.US_ASCII);
 
-        assertThat(written).isEqualTo("2").isEqualTo(Integer.toString(RecordSchema.VERSION));
+        assertThat(written).isEqualTo("2");
         assertThat(RecordSchema.checkHeaders(written, "REFUSED")).isEmpty();
+    }
+
+    @Test
+    void anArchivingRecordAndAStoredCopyNeedVersionThreeSoThatAnOlderWorkerNeitherDropsNorHalfAnswersThem() {
+        Video video = new Video("https://cdn.example/v.mp4", "video/mp4", "v.mp4", 10L);
+        JobRecord archiving = SUBMITTED.archiving(video, null, 3, Instant.now());
+        JobRecord archived = archiving.archived(new VideoArchive("b", "k", "https://s3/b/k", "ab", 10), Instant.now());
+        JobRecord unarchived = archiving.completedUnarchived(JobError.of(ErrorCode.ARCHIVE_FAILED, "gone"),
+                Instant.now());
+
+        for (JobRecord record : List.of(archiving, archived, unarchived)) {
+            String written = new String(RecordSchema.header(record), StandardCharsets.US_ASCII);
+            assertThat(written).as(record.state().name()).isEqualTo("3")
+                    .isEqualTo(Integer.toString(RecordSchema.VERSION));
+            assertThat(RecordSchema.checkHeaders(written, record.state().name())).isEmpty();
+        }
+        assertThat(new String(RecordSchema.header(SUBMITTED.completed(video, null, 3, Instant.now())),
+                StandardCharsets.US_ASCII)).as("a completion without archiving is version 1").isEqualTo("1");
     }
 
     @Test

@@ -26,6 +26,9 @@ import org.awaitility.Awaitility;
 public final class EmbeddedStack {
 
     static final Path STATE = Path.of("target", "embedded");
+    /** Where the embedded S3 server keeps its buckets: the archived videos are files under videos/. */
+    static final Path STORAGE = STATE.resolve("s3");
+    static final String BUCKET = "videos";
 
     private EmbeddedStack() {
     }
@@ -36,13 +39,15 @@ public final class EmbeddedStack {
             throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
         }
         KafkaBroker broker = KafkaBroker.startInJvm();
+        // Finished generations name the simulator's own video URLs, which serve real bytes for the archive to copy.
         ProviderSimulator simulator = ProviderSimulator.start(Integer.getInteger("sim.port", 0))
-                .generationTime(Duration.ofSeconds(Integer.getInteger("sim.generation-seconds", 20)));
+                .generationTime(Duration.ofSeconds(Integer.getInteger("sim.generation-seconds", 20))).serveVideos();
         Files.createDirectories(STATE);
         Files.writeString(STATE.resolve("bootstrap.servers"), broker.bootstrapServers());
+        S3ProxyServer storage = S3ProxyServer.start(STORAGE.toAbsolutePath(), BUCKET);
 
         Process worker = startWorker(jar, broker.bootstrapServers(), simulator.baseUrl(),
-                Integer.getInteger("http.port", 8080));
+                Integer.getInteger("http.port", 8080), archivingInto(storage), List.of(), null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.destroy();
             try {
@@ -51,11 +56,13 @@ public final class EmbeddedStack {
                 Thread.currentThread().interrupt();
             }
             simulator.close();
+            storage.close();
             broker.close();
         }));
-        System.out.printf("%n== embedded stack ==%n  kafka      %s (%s)%n  simulator  %s%n  worker     http://localhost:%d"
-                + " (health /q/health, metrics /q/metrics)%n  stop with Ctrl-C%n%n", broker.bootstrapServers(),
-                broker.kind(), simulator.baseUrl(), Integer.getInteger("http.port", 8080));
+        System.out.printf("%n== embedded stack ==%n  kafka      %s (%s)%n  simulator  %s%n  storage    %s (s3proxy;"
+                + " archived videos in %s)%n  worker     http://localhost:%d (health /q/health, metrics /q/metrics)%n"
+                + "  stop with Ctrl-C%n%n", broker.bootstrapServers(), broker.kind(), simulator.baseUrl(),
+                storage.endpoint(), storage.bucketDirectory(BUCKET), Integer.getInteger("http.port", 8080));
 
         int demo = Integer.getInteger("demo", 0);
         if (demo > 0) {
@@ -65,8 +72,21 @@ public final class EmbeddedStack {
         System.exit(worker.waitFor());
     }
 
-    static Process startWorker(Path jar, String bootstrap, String providerUrl, int httpPort) throws IOException {
-        return startWorker(jar, bootstrap, providerUrl, httpPort, Map.of(), List.of(), null);
+    /**
+     * The environment that points a packaged worker's archive at this S3 server, as a deployment would set it
+     * (credentials through the AWS SDK's own variables); the simulator's video URLs are plain http on loopback,
+     * which only the test-only exemption lets the worker fetch.
+     */
+    public static Map<String, String> archivingInto(S3ProxyServer storage) {
+        return Map.of(
+                "WORKER_ARCHIVE_ENABLED", "true",
+                "WORKER_ARCHIVE_BUCKET", storage.bucket(),
+                "WORKER_ARCHIVE_ENDPOINT_OVERRIDE", storage.endpoint().toString(),
+                "WORKER_ARCHIVE_PATH_STYLE", "true",
+                "WORKER_ARCHIVE_REGION", storage.region(),
+                "WORKER_ARCHIVE_FETCH_ALLOW_LOOPBACK", "true",
+                "AWS_ACCESS_KEY_ID", storage.accessKey(),
+                "AWS_SECRET_ACCESS_KEY", storage.secretKey());
     }
 
     /**

@@ -45,6 +45,11 @@ public final class StubWorkerConfig implements WorkerConfig {
     }
 
     @Override
+    public Archive archive() {
+        return defaults(Archive.class);
+    }
+
+    @Override
     public Providers providers() {
         return new Providers() {
             @Override
@@ -102,6 +107,11 @@ public final class StubWorkerConfig implements WorkerConfig {
                 }));
     }
 
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static Object enumValue(Class<?> type, String text) {
+        return Enum.valueOf((Class) type, text.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
     /** A default written as {@code ${old.name:value}} (a renamed setting's old name) is its value part here. */
     private static String fallbackDefault(String text) {
         return text.startsWith("${") && text.endsWith("}") ? text.substring(text.lastIndexOf(':') + 1,
@@ -115,6 +125,12 @@ public final class StubWorkerConfig implements WorkerConfig {
         }
         if (type == short.class) {
             return Short.parseShort(text);
+        }
+        if (type == long.class) {
+            return Long.parseLong(text);
+        }
+        if (type.isEnum()) {
+            return enumValue(type, text);
         }
         if (type == boolean.class) {
             return Boolean.parseBoolean(text);

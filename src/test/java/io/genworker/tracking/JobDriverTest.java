@@ -18,13 +18,18 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import io.genworker.archive.ArchiveFailure;
+import io.genworker.archive.ArchivePolicy;
+import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
+import io.genworker.config.WorkerConfig.Archive.OnFailure;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.joblog.JobLogTransactions;
 import io.genworker.job.Video;
+import io.genworker.job.VideoArchive;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.polling.PollPolicy;
 import io.genworker.provider.GenerationStatus;
@@ -47,6 +52,9 @@ class JobDriverTest {
     private static final ModelCatalogue CATALOGUE = ModelCatalogue.fromClasspath(new ObjectMapper());
     private static final Executor DIRECT = Runnable::run;
     private static final Duration ACCOUNT_WAIT = Duration.ofMinutes(30);
+    private static final Duration COPY_TIMEOUT = Duration.ofMinutes(45);
+    private static final VideoArchive STORED = new VideoArchive("videos", "videos/job-1/x.mp4",
+            "https://s3.test/videos/videos/job-1/x.mp4?X-Amz-Signature=s", "ab12", 1L);
 
     private final ManualTime time = new ManualTime(T);
     private final FakeProvider provider = new FakeProvider();
@@ -59,6 +67,8 @@ class JobDriverTest {
     private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
     private final ProviderPauses pauses = new ProviderPauses(Duration.ofSeconds(60), metrics);
     private final JobTimers timers = new JobTimers(time);
+    private final FakeArchiver archiver = new FakeArchiver();
+    private OnFailure onFailure = OnFailure.FAIL;
     private boolean leaseFresh = true;
     private boolean brokerAcknowledges = true;
 
@@ -489,6 +499,133 @@ class JobDriverTest {
                 failed -> assertThat(failed.error().code()).isEqualTo(ErrorCode.TIMEOUT));
     }
 
+    // ---- archiving --------------------------------------------------------------------------------------------
+
+    @Test
+    void aFinishedVideoIsRecordedAsArchivingBeforeItsCopyStartsAndCompletesWithTheCopy() {
+        archiver.enabled = true;
+        provider.polls(completed());
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING, JobState.SUBMITTED, JobState.ARCHIVING);
+        assertThat(archiver.copied).singleElement().satisfies(copied -> {
+            assertThat(copied.state()).isEqualTo(JobState.ARCHIVING);
+            assertThat(copied.video().url()).isEqualTo("https://v/x.mp4");
+        });
+        assertThat(committed).singleElement().satisfies(done -> {
+            assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(done.video().url()).as("the provider's URL is kept").isEqualTo("https://v/x.mp4");
+            assertThat(done.video().archive()).isEqualTo(STORED);
+        });
+    }
+
+    @Test
+    void anInterruptedCopyIsTriedAgainAfterABackoffAndNotSubmittedAgain() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().failure(new ArchiveFailure(true, "download: INTERRUPTED: reset")),
+                () -> Uni.createFrom().item(STORED));
+        provider.polls(completed());
+        TrackedJob job = track(requested());
+
+        driver(false).act(job);
+        time.advance(Duration.ofSeconds(5));
+        assertThat(committed).isEmpty();
+        time.advance(Duration.ofSeconds(30));
+
+        assertThat(archiver.copied).hasSize(2);
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(committed).singleElement().satisfies(done -> assertThat(done.video().archive()).isEqualTo(STORED));
+    }
+
+    @Test
+    void anExpiredUrlFailsTheJobWithArchiveFailedAndKeepsTheProviderUrlInTheResult() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().failure(new ArchiveFailure(false, "download: EXPIRED: 404")));
+        provider.polls(completed());
+
+        driver(false).act(track(requested()));
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(archiver.copied).hasSize(1);
+        assertThat(committed).singleElement().satisfies(failed -> {
+            assertThat(failed.state()).isEqualTo(JobState.FAILED);
+            assertThat(failed.error().code()).isEqualTo(ErrorCode.ARCHIVE_FAILED);
+            assertThat(failed.error().message()).contains("EXPIRED");
+            assertThat(failed.video().url()).isEqualTo("https://v/x.mp4");
+        });
+    }
+
+    @Test
+    void setToCompleteAFailedCopyEndsCompletedWithTheProviderUrlAndTheArchiveError() {
+        archiver.enabled = true;
+        onFailure = OnFailure.COMPLETE;
+        archiver.script(() -> Uni.createFrom().failure(new ArchiveFailure(false, "download: EXPIRED: 403")));
+        provider.polls(completed());
+
+        driver(false).act(track(requested()));
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(committed).singleElement().satisfies(done -> {
+            assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(done.error()).isNull();
+            assertThat(done.video().archive()).isNull();
+            assertThat(done.video().archiveError().code()).isEqualTo(ErrorCode.ARCHIVE_FAILED);
+        });
+    }
+
+    @Test
+    void storageDownIsWaitedForUntilTheCopysTimeBoundThenTheJobFails() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().failure(new ArchiveFailure(true, "storage: connection refused")));
+        provider.polls(completed());
+
+        driver(false).act(track(requested()));
+        time.advance(Duration.ofSeconds(5));
+        time.advance(COPY_TIMEOUT.minusMinutes(1));
+        assertThat(committed).as("still waiting for the storage").isEmpty();
+        time.advance(Duration.ofMinutes(2));
+
+        assertThat(archiver.copied.size()).isGreaterThan(10);
+        assertThat(committed).singleElement().satisfies(failed -> {
+            assertThat(failed.error().code()).isEqualTo(ErrorCode.ARCHIVE_FAILED);
+            assertThat(failed.error().message()).contains("time bound").contains("connection refused");
+        });
+    }
+
+    @Test
+    void aJobFoundArchivingOnReplayIsCopiedAgainWithoutAnotherProviderCall() {
+        archiver.enabled = true;
+        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
+                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+
+        driver(false).act(track(archiving));
+
+        assertThat(provider.submits).isZero();
+        assertThat(provider.polls).isZero();
+        assertThat(archiver.copied).singleElement().isEqualTo(archiving);
+        assertThat(committed).singleElement().satisfies(done -> assertThat(done.video().archive()).isEqualTo(STORED));
+    }
+
+    @Test
+    void aJobHandedOverMidCopyCancelsItsTransferAndWritesNothingMore() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().nothing());
+        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
+                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+        TrackedJob job = track(archiving);
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.handOver(job, true);
+
+        assertThat(archiver.cancelled).isEqualTo(1);
+        assertThat(appended).isEmpty();
+        assertThat(committed).isEmpty();
+    }
+
     // ---- the fakes --------------------------------------------------------------------------------------------
 
     private JobDriver driver(boolean resubmitUncertain) {
@@ -496,7 +633,9 @@ class JobDriverTest {
                 Duration.ofSeconds(1), Duration.ofSeconds(60), new SplittableRandom(7));
         return new JobDriver(access, writer, timers, polls,
                 new FailurePolicy(polls, resubmitUncertain, ACCOUNT_WAIT), metrics, DIRECT, time, retired::add,
-                job -> parking.test(job), () -> stalls);
+                job -> parking.test(job), () -> stalls, archiver,
+                new ArchivePolicy(COPY_TIMEOUT, Duration.ofSeconds(2), Duration.ofSeconds(30), onFailure,
+                        new SplittableRandom(3)));
     }
 
     /** Appends in log order: the offset of a record is its place among the appended ones. */
@@ -574,6 +713,33 @@ class JobDriverTest {
                 WorkerConfig.Provider.class.getClassLoader(), new Class<?>[] { WorkerConfig.Provider.class },
                 (proxy, method, args) -> method.getName().equals("maxConcurrentCalls") ? calls
                         : method.invoke(stub, args));
+    }
+
+    /** Copies from a script, then the last outcome again (stored by default); counts copies and cancellations. */
+    private static final class FakeArchiver implements Archiver {
+
+        private final ArrayDeque<Supplier<Uni<VideoArchive>>> outcomes = new ArrayDeque<>();
+        final List<JobRecord> copied = new ArrayList<>();
+        boolean enabled;
+        int cancelled;
+
+        @SafeVarargs
+        final void script(Supplier<Uni<VideoArchive>>... script) {
+            outcomes.addAll(List.of(script));
+        }
+
+        @Override
+        public boolean enabled() {
+            return enabled;
+        }
+
+        @Override
+        public Uni<VideoArchive> copy(JobRecord job) {
+            copied.add(job);
+            Supplier<Uni<VideoArchive>> next = outcomes.size() > 1 ? outcomes.poll() : outcomes.peek();
+            return (next == null ? Uni.createFrom().item(STORED) : next.get())
+                    .onCancellation().invoke(() -> cancelled++);
+        }
     }
 
     /** Answers from a script, then the last answer again (accepted, running by default). */

@@ -3,9 +3,11 @@ package io.genworker.provider.segmind;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -137,6 +139,12 @@ public class SegmindProvider implements VideoProvider {
     }
 
     /** Status first; only a COMPLETED request costs a second call, for its result. */
+    /** "Results are retained for 1 hour, then expire" (Segmind's async docs). */
+    @Override
+    public Optional<Duration> resultRetention() {
+        return Optional.of(Duration.ofHours(1));
+    }
+
     @Override
     public Uni<GenerationStatus> poll(String requestId) {
         return exchange.send(ProviderOperation.POLL, api.status(key(), requestId))
