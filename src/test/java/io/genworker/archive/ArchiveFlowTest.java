@@ -161,6 +161,30 @@ class ArchiveFlowTest {
         }
     }
 
+    /**
+     * Schemes the worker must never fetch, named by the provider's answer: refused before any connection (no test
+     * traffic can leave the machine even if the check were broken: neither scheme is one an HTTP client speaks).
+     */
+    @Test
+    void aHostileVideoUrlInAProvidersAnswerIsRefusedAndTheJobEndsArchiveFailed() {
+        String file = "archive-file-" + UUID.randomUUID();
+        String ftp = "archive-ftp-" + UUID.randomUUID();
+        simulator().hostileVideoUrl(Requests.prompt(file), "file:///etc/passwd")
+                .hostileVideoUrl(Requests.prompt(ftp), "ftp://files.example/v.mp4");
+        int videoRequests = simulator().videoRequests().size();
+
+        Map<String, JsonNode> results = send(Map.of(file, Requests.textToVideo(file), ftp, Requests.textToVideo(ftp)));
+
+        for (String id : List.of(file, ftp)) {
+            JsonNode result = results.get(id);
+            assertThat(result.path("status").asText()).as(id).isEqualTo("FAILED");
+            assertThat(result.path("error").path("code").asText()).isEqualTo("ARCHIVE_FAILED");
+            assertThat(result.path("error").path("message").asText()).contains("REFUSED_URL");
+            assertThat(simulator().submissionsOf(Requests.prompt(id))).isEqualTo(1);
+        }
+        assertThat(simulator().videoRequests()).hasSize(videoRequests);
+    }
+
     @Test
     void whileStorageIsDownFinishedJobsWaitAndReadinessSaysWhyThenTheyComplete() {
         String id = "archive-down-" + UUID.randomUUID();

@@ -259,6 +259,15 @@ public final class ProviderSimulator implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The finished generation of this job names this URL as its video (with videos served): what a compromised or
+     * buggy provider could answer, for the worker's URL checks to refuse.
+     */
+    public ProviderSimulator hostileVideoUrl(String promptPart, String url) {
+        videos.hostileUrl(promptPart, url);
+        return this;
+    }
+
     /** Every download of the video of this job pauses this long between 64 KiB chunks. */
     public ProviderSimulator slowVideo(String promptPart, Duration pauseBetweenChunks) {
         videos.slow(promptPart, pauseBetweenChunks);

@@ -57,6 +57,7 @@ public final class SimulatedVideos {
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private final List<Trouble> troubles = new CopyOnWriteArrayList<>();
+    private final Map<String, String> hostileUrls = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile long defaultSize = DEFAULT_SIZE;
     private volatile Duration retention = DOCUMENTED_RETENTION;
@@ -65,6 +66,11 @@ public final class SimulatedVideos {
     SimulatedVideos(Vertx vertx, Supplier<String> baseUrl) {
         this.vertx = vertx;
         this.baseUrl = baseUrl;
+    }
+
+    /** The finished generation of the job whose prompt contains this text names this URL instead of its video. */
+    void hostileUrl(String promptPart, String url) {
+        hostileUrls.put(promptPart, url);
     }
 
     // ---- content ------------------------------------------------------------------------------------------------
@@ -168,6 +174,11 @@ public final class SimulatedVideos {
     }
 
     String urlOf(Video video, int style) {
+        for (Map.Entry<String, String> hostile : hostileUrls.entrySet()) {
+            if (video.prompt().contains(hostile.getKey())) {
+                return hostile.getValue();
+            }
+        }
         String base = baseUrl.get() + "/videos/" + video.provider();
         if ("segmind".equals(video.provider())) {
             return base + "/sim/" + video.key() + ".mp4";
