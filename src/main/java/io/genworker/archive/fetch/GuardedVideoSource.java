@@ -56,11 +56,18 @@ public class GuardedVideoSource implements VideoSource {
 
     /** beforeRequest sees each request just before it is sent: tests record (and police) every connection. */
     GuardedVideoSource(Vertx vertx, FetchConfig config, HostResolver resolver, Consumer<RequestOptions> beforeRequest) {
+        this(vertx, config, resolver, beforeRequest, options -> {
+        });
+    }
+
+    /** tls adjusts the client's options: tests trust their own certificate authority with it. */
+    GuardedVideoSource(Vertx vertx, FetchConfig config, HostResolver resolver, Consumer<RequestOptions> beforeRequest,
+            Consumer<HttpClientOptions> tls) {
         this.config = config;
         this.policy = DownloadUrlPolicy.of(config);
         this.resolver = resolver;
         this.beforeRequest = beforeRequest;
-        this.client = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions options = new HttpClientOptions()
                 .setName("video-fetch")
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 // a backstop under the body's own idle timeout: a connection silent for twice as long is closed
@@ -68,7 +75,9 @@ public class GuardedVideoSource implements VideoSource {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 // the request targets an IP address: SNI must still name the host, for shared TLS front ends
                 .setForceSni(true)
-                .setVerifyHost(true));
+                .setVerifyHost(true);
+        tls.accept(options);
+        this.client = vertx.createHttpClient(options);
     }
 
     @PreDestroy
