@@ -18,6 +18,7 @@ import io.genworker.job.Video;
 import io.genworker.job.VideoArchive;
 import io.genworker.metrics.ArchiveMetrics;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Copies a provider's video into the archive bucket, streamed: the download ({@link VideoSource}, which refuses
@@ -58,6 +59,8 @@ public class ArchiveCopier implements Archiver {
     @Override
     public Uni<VideoArchive> copy(JobRecord job) {
         String key = ObjectKeys.keyFor(config.keyPrefix(), job.jobId(), fileName(job.video()));
+        // Subscribed on a worker thread: the SDK may resolve or refresh credentials (STS, instance metadata)
+        // blocking on the calling thread, which must not be the tracker's event loop.
         return slots.run(() -> store.existing(key)
                 .onItem().transformToUni(found -> found != null && fits(found, job.video())
                         ? reused(job, found) : copyNow(job, key))
@@ -65,7 +68,8 @@ public class ArchiveCopier implements Archiver {
                 .onFailure().invoke(e -> metrics.copyFailed(job.provider(),
                         ((ArchiveFailure) e).retryable() ? "retryable" : "permanent")))
                 .map(stored -> new VideoArchive(store.bucket(), key, store.urlFor(key), stored.sha256(),
-                        stored.size()));
+                        stored.size()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /** An earlier owner completed the copy, then died before its result: taken as it is. */

@@ -2,6 +2,7 @@ package io.genworker.archive;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,6 +61,10 @@ public final class S3ObjectStore implements ObjectStore {
                 // requires one (never for our calls) is a checksum sent.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // A stalled storage call fails (and the copy is tried again) instead of holding its transfer until
+                // the copy's time bound: an 8 MiB part takes seconds on a healthy link.
+                .overrideConfiguration(c -> c.apiCallAttemptTimeout(Duration.ofMinutes(2))
+                        .apiCallTimeout(Duration.ofMinutes(5)))
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder());
         settings.endpointOverride().ifPresent(client::endpointOverride);
         this.s3 = client.build();

@@ -2,7 +2,10 @@ package io.genworker.archive;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -15,9 +18,14 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  */
 final class TransferSlots {
 
+    private static final Logger LOG = Logger.getLogger(TransferSlots.class);
+
     private final int max;
     private final Deque<Runnable> waiting = new ArrayDeque<>();
     private int running;
+    /** Releases not yet handled by the loop in {@link #release}. */
+    private int pendingReleases;
+    private boolean releasing;
 
     TransferSlots(int max) {
         this.max = Math.max(1, max);
@@ -43,11 +51,12 @@ final class TransferSlots {
         });
     }
 
-    /** One transfer, waiting or running; cancelled by its subscriber's termination. */
+    /** One transfer, waiting or running; cancelled by its subscriber's termination. Gives its slot back once. */
     private final class Start<T> implements Runnable {
 
         private final Supplier<Uni<T>> transfer;
         private final UniEmitter<? super T> emitter;
+        private final AtomicBoolean released = new AtomicBoolean();
         private Cancellable running;
         private boolean cancelled;
 
@@ -61,12 +70,19 @@ final class TransferSlots {
         public void run() {
             synchronized (this) {
                 if (cancelled) {
-                    release();
+                    giveBack();
                     return;
                 }
             }
-            Cancellable subscription = transfer.get()
-                    .onTermination().invoke(TransferSlots.this::release)
+            Uni<T> uni;
+            try {
+                uni = transfer.get();
+            } catch (RuntimeException e) {
+                giveBack();
+                emitter.fail(e);
+                return;
+            }
+            Cancellable subscription = uni.onTermination().invoke(this::giveBack)
                     .subscribe().with(emitter::complete, emitter::fail);
             synchronized (this) {
                 running = subscription;
@@ -89,6 +105,13 @@ final class TransferSlots {
                 subscription.cancel();
             }
         }
+
+        /** The termination callback may run twice (an item, then a cancel racing it): the slot is freed once. */
+        private void giveBack() {
+            if (released.compareAndSet(false, true)) {
+                release();
+            }
+        }
     }
 
     synchronized int running() {
@@ -99,16 +122,38 @@ final class TransferSlots {
         return waiting.size();
     }
 
+    /**
+     * Hands the slot to the next waiting transfer, or frees it. Started by a loop rather than by recursion: a next
+     * transfer that ends at once (fails synchronously) releases again while this call is still running.
+     */
     private void release() {
-        Runnable next;
         synchronized (this) {
-            next = waiting.poll();
-            if (next == null) {
-                running--;
+            pendingReleases++;
+            if (releasing) {
+                return;
             }
+            releasing = true;
         }
-        if (next != null) {
-            next.run();
+        while (true) {
+            Runnable next;
+            synchronized (this) {
+                if (pendingReleases == 0) {
+                    releasing = false;
+                    return;
+                }
+                pendingReleases--;
+                next = waiting.poll();
+                if (next == null) {
+                    running--;
+                    continue;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                // a transfer's start never throws (Start catches its own), but a slot must not leak if one did
+                LOG.errorf(e, "a transfer failed to start");
+            }
         }
     }
 }

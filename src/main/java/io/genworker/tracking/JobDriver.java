@@ -101,7 +101,16 @@ final class JobDriver {
                 }
             }
             case SUBMITTED -> timers.schedule(job, Duration.ZERO, this::poll);
-            case ARCHIVING -> archive(job);
+            case ARCHIVING -> {
+                if (archiver.enabled()) {
+                    archive(job);
+                } else {
+                    // Archiving was switched off while the job waited for its copy: it ends with the provider's URL.
+                    finish(job, job.record.completedUnarchived(JobError.of(ErrorCode.ARCHIVE_FAILED,
+                            "archiving is off on the worker that finished the job: no copy was made"),
+                            clock.instant()));
+                }
+            }
             default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
         }
     }
@@ -303,6 +312,12 @@ final class JobDriver {
      * is tried again on the job's timer or ends the job as `worker.archive.on-failure` says.
      */
     private void archive(TrackedJob job) {
+        // Each attempt only while the lease is fresh: a frozen old owner that resumes must not start a copy (and
+        // abort the new owner's upload of the same key) before its consumer learns the partition moved.
+        writer.whenOwned(job, this::copy);
+    }
+
+    private void copy(TrackedJob job) {
         Duration left = archiving.timeLeft(job.record, clock.instant());
         if (left.isNegative() || left.isZero()) {
             finish(job, archiving.givenUp(job.record, "the copy's time bound ran out before it could start",

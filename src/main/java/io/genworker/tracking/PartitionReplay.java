@@ -168,6 +168,13 @@ final class PartitionReplay {
             if (full != null || (kept == null && room.take())) {
                 replayed.put(id, record);
                 adoptedAt.put(id, offset);
+            } else if (record.state() == JobState.ARCHIVING) {
+                // A paid video waits for its copy against the provider's retention and calls no provider: never
+                // parked behind the cap or a paused provider. Its record holds no input: adopting it costs little.
+                room.takeAnyway();
+                parked.remove(id);
+                replayed.put(id, record);
+                adoptedAt.put(id, offset);
             } else {
                 parked.put(id, record, offset);
             }

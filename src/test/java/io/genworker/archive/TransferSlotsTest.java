@@ -55,6 +55,30 @@ class TransferSlotsTest {
         assertThat(started).hasSize(3);
     }
 
+    @Test
+    void aCancelArrivingAfterTheEndFreesNoSecondSlot() {
+        Cancellable first = submit();
+        submit();
+        submit();
+        finish(0, "a");
+        first.cancel();
+
+        assertThat(slots.running()).as("the second runs, the third took the first's slot").isEqualTo(2);
+        submit();
+        assertThat(started).as("no third slot appeared").hasSize(3);
+    }
+
+    @Test
+    void aTransferThatCannotStartFailsAndGivesItsSlotBack() {
+        List<Throwable> failures = new ArrayList<>();
+        slots.<String>run(() -> {
+            throw new IllegalStateException("no bucket configured");
+        }).subscribe().with(done::add, failures::add);
+
+        assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessage("no bucket configured"));
+        assertThat(slots.running()).isZero();
+    }
+
     private Cancellable submit() {
         return slots.run(() -> {
             UnicastProcessor<String> transfer = UnicastProcessor.create();

@@ -610,6 +610,21 @@ class JobDriverTest {
     }
 
     @Test
+    void aJobFoundArchivingAfterArchivingWasSwitchedOffCompletesWithTheProvidersUrl() {
+        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
+                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+
+        driver(false).act(track(archiving));
+
+        assertThat(archiver.copied).isEmpty();
+        assertThat(committed).singleElement().satisfies(done -> {
+            assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(done.video().url()).isEqualTo("https://v/x.mp4");
+            assertThat(done.video().archiveError().message()).contains("archiving is off");
+        });
+    }
+
+    @Test
     void aJobHandedOverMidCopyCancelsItsTransferAndWritesNothingMore() {
         archiver.enabled = true;
         archiver.script(() -> Uni.createFrom().nothing());

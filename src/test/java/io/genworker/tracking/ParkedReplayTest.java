@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
+import io.genworker.job.Video;
 
 /**
  * A replay that finds more unfinished jobs than there are places under the cap keeps the rest by offset (parked),
@@ -57,6 +58,20 @@ class ParkedReplayTest {
         replay(a, a.submitting(T), submitted(a));
 
         assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.Parked("a", 2));
+    }
+
+    @Test
+    void aJobWaitingForItsCopyIsAdoptedPastTheCapNeverParkedBehindIt() {
+        free = 0;
+        JobRecord a = requested("a");
+        JobRecord archiving = submitted(a).archiving(new Video("https://cdn.example/a.mp4", null, null, null), null,
+                3, T);
+        replay(a, submitted(a), archiving, requested("b"));
+
+        assertThat(partition.finishReplay()).containsExactly(
+                new PartitionReplay.Adopt(archiving, false),
+                new PartitionReplay.Parked("b", 3));
+        assertThat(room.held()).isZero();
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +46,7 @@ public class GuardedVideoSource implements VideoSource {
     private final HostResolver resolver;
     private final HttpClient client;
     private final Consumer<RequestOptions> beforeRequest;
+    private final Vertx vertx;
 
     @Inject
     public GuardedVideoSource(Vertx vertx, FetchConfig config, HostResolver resolver) {
@@ -67,12 +67,13 @@ public class GuardedVideoSource implements VideoSource {
         this.policy = DownloadUrlPolicy.of(config);
         this.resolver = resolver;
         this.beforeRequest = beforeRequest;
+        this.vertx = vertx;
         HttpClientOptions options = new HttpClientOptions()
                 .setName("video-fetch")
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
-                // a backstop under the body's own idle timeout: a connection silent for twice as long is closed
-                .setIdleTimeout((int) config.idleTimeout().multipliedBy(2).toMillis())
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // No connection idle timeout: a body the reader paused (it uploads a part to storage, which may take
+                // minutes while storage throttles) is silent by design. The head and the body have their own
+                // timeouts that count only while the worker waits for the provider (IdleWatch).
                 // the request targets an IP address: SNI must still name the host, for shared TLS front ends
                 .setForceSni(true)
                 .setVerifyHost(true);
@@ -138,13 +139,17 @@ public class GuardedVideoSource implements VideoSource {
                 .setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
                 .setFollowRedirects(false)
                 .setConnectTimeout(config.connectTimeout().toMillis())
-                // reset by every chunk that arrives: bounds a stalled provider, and a reader that stops asking
-                .setIdleTimeout(config.idleTimeout().toMillis())
                 .putHeader("Accept", "video/*, application/octet-stream;q=0.9, */*;q=0.1");
         String where = describe(uri);
         return Uni.createFrom().deferred(() -> {
             beforeRequest.accept(options);
-            return client.request(options).flatMap(request -> request.send());
+            return client.request(options).flatMap(request -> request.send()
+                    // the response head within the idle timeout (the body is watched by IdleWatch)
+                    .ifNoItem().after(config.idleTimeout()).failWith(() -> {
+                        request.reset();
+                        return new VideoFetchException(Reason.TIMEOUT, true, where + ": no answer for "
+                                + config.idleTimeout());
+                    }));
         }).onFailure().transform(e -> classify(e, where));
     }
 
@@ -215,12 +220,10 @@ public class GuardedVideoSource implements VideoSource {
             } catch (IllegalStateException ended) {
                 chunks = Multi.createFrom().failure(early.get() == null ? ended : early.get());
             }
-            return chunks
-                    // the client's idle timeout stops at the response head: the body gets its own, which also
-                    // fires when the reader stops asking for that long (nothing is read meanwhile)
-                    .ifNoItem().after(config.idleTimeout()).failWith(() -> new VideoFetchException(Reason.TIMEOUT,
-                            true, where + ": no bytes for " + config.idleTimeout() + " after " + received.get()
-                                    + " bytes"))
+            // Closing the connection fails the body through its own handlers (discard() would silence them).
+            IdleWatch idle = new IdleWatch(vertx, config.idleTimeout(), () -> close(response));
+            return idle.watch(chunks, () -> new VideoFetchException(Reason.TIMEOUT, true, where + ": no bytes for "
+                            + config.idleTimeout() + " while asked for, after " + received.get() + " bytes"))
                     .onItem().invoke(chunk -> {
                         long total = received.addAndGet(chunk.length());
                         if (total > max) {
@@ -246,6 +249,14 @@ public class GuardedVideoSource implements VideoSource {
         });
         return Uni.createFrom().item(new VideoStream(announced, type == null ? "application/octet-stream" : type,
                 body));
+    }
+
+    private static void close(HttpClientResponse response) {
+        try {
+            response.request().reset();
+        } catch (IllegalStateException alreadyEnded) {
+            // the body ended meanwhile
+        }
     }
 
     /** Closes the connection rather than reading an unwanted body; the reset's own report is expected, not logged. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.genworker.archive.fetch.VideoFetchException.Reason;
 import io.genworker.support.SimulatedVideos;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 
@@ -239,6 +240,25 @@ class GuardedVideoSourceTest {
         assertThat(timedOut.reason()).isEqualTo(Reason.TIMEOUT);
         assertThat(timedOut.retryable()).isTrue();
         assertThat(timedOut.getMessage()).doesNotContain("FAKE-SECRET");
+    }
+
+    /**
+     * The archive stops asking for bytes while it uploads a part, for as long as storage takes: that is not a
+     * stalled provider, and the download goes on when the reader asks again.
+     */
+    @Test
+    void aReaderThatStopsAskingForLongerThanTheIdleTimeoutIsNotCutOff() throws Exception {
+        int size = 2_000_000;
+        VideoStream stream = await(source(TestFetchConfig.loopbackExempt().withIdleTimeout(Duration.ofMillis(300)),
+                new RecordingNetwork()).open(server.url("/video/" + size), "segmind"));
+        AssertSubscriber<Buffer> reader = stream.body().subscribe().withSubscriber(AssertSubscriber.create(1));
+        reader.awaitItems(1, WAIT);
+
+        Thread.sleep(1_500);
+        reader.request(Long.MAX_VALUE);
+
+        reader.awaitCompletion(WAIT);
+        assertThat(reader.getItems().stream().mapToLong(Buffer::length).sum()).isEqualTo(size);
     }
 
     @Test
