@@ -28,13 +28,21 @@ public final class ArchiveFailure extends RuntimeException {
             return new ArchiveFailure(fetch.retryable(), "download: " + fetch.getMessage());
         }
         if (e instanceof ObjectStoreException store) {
-            // Storage refusing (403 on a rotated key, a missing bucket) is as curable by operators as storage down:
-            // the paid video is given up only when the copy's time bound runs out, not at the first refusal.
-            boolean retryable = store.reason() == ObjectStoreException.Reason.STORAGE_FAILED || store.retryable();
-            return new ArchiveFailure(retryable, store.getMessage());
+            return new ArchiveFailure(store.retryable() || curableByOperators(store), store.getMessage());
         }
         return new ArchiveFailure(true, "storage: " + e.getClass().getSimpleName()
                 + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())));
+    }
+
+    /**
+     * Storage refusing the worker (403 on a rotated key or a missing permission, 404 for a missing bucket) is as
+     * curable by operators as storage down: the paid video is given up only when the copy's time bound runs out.
+     * Other refusals (400 for a key or part the storage will never take) end the copy at once; so does a failure
+     * without an answer that the store itself calls final.
+     */
+    private static boolean curableByOperators(ObjectStoreException store) {
+        return store.reason() == ObjectStoreException.Reason.STORAGE_FAILED
+                && (store.status() == 403 || store.status() == 404);
     }
 
     private static String firstLine(String message) {

@@ -12,6 +12,12 @@ import java.util.StringJoiner;
 public final class ObjectKeys {
 
     public static final String DEFAULT_FILE_NAME = "video.mp4";
+    /**
+     * Longest escaped file-name segment. S3 keys are at most 1024 bytes: a job id of 128 characters escapes to at
+     * most 384, so a provider's file name (or URL segment, up to 16 KB) is cut to fit, keeping its end (the
+     * extension) and a hash of the whole, so that two long names still get two keys.
+     */
+    static final int MAX_FILE_NAME = 200;
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
@@ -35,8 +41,23 @@ public final class ObjectKeys {
             }
         }
         key.add(segment(jobId));
-        key.add(segment(fileName == null || fileName.isBlank() ? DEFAULT_FILE_NAME : fileName));
+        key.add(fileSegment(fileName == null || fileName.isBlank() ? DEFAULT_FILE_NAME : fileName));
         return key.toString();
+    }
+
+    static String fileSegment(String fileName) {
+        String escaped = segment(fileName);
+        if (escaped.length() <= MAX_FILE_NAME) {
+            return escaped;
+        }
+        String hash = Integer.toHexString(fileName.hashCode() & 0x7fffffff);
+        // cut where no %XX escape is split
+        int from = escaped.length() - (MAX_FILE_NAME - hash.length() - 1);
+        while (from < escaped.length() && from > 0 && (escaped.charAt(from - 1) == '%'
+                || (from > 1 && escaped.charAt(from - 2) == '%'))) {
+            from++;
+        }
+        return hash + "-" + escaped.substring(from);
     }
 
     /** Percent-encodes every UTF-8 byte outside [A-Za-z0-9._-], then the dot-only segments. */

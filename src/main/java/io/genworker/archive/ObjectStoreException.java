@@ -20,11 +20,23 @@ public final class ObjectStoreException extends RuntimeException {
 
     private final Reason reason;
     private final boolean retryable;
+    private final int status;
 
     public ObjectStoreException(Reason reason, boolean retryable, String message, Throwable safeCause) {
+        this(reason, retryable, message, safeCause, 0);
+    }
+
+    /** @param status the storage's HTTP status, 0 when it did not answer */
+    public ObjectStoreException(Reason reason, boolean retryable, String message, Throwable safeCause, int status) {
         super(reason + ": " + message, safeCause, false, true);
         this.reason = reason;
         this.retryable = retryable;
+        this.status = status;
+    }
+
+    /** The storage's HTTP status, 0 when it did not answer (unreachable, timed out). */
+    public int status() {
+        return status;
     }
 
     public Reason reason() {

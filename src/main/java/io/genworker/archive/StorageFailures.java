@@ -28,7 +28,7 @@ final class StorageFailures {
             String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
             boolean retryable = status >= 500 || status == 408 || status == 429;
             return new ObjectStoreException(ObjectStoreException.Reason.STORAGE_FAILED, retryable,
-                    where + " failed: HTTP " + status + (code == null ? "" : " " + code), error);
+                    where + " failed: HTTP " + status + (code == null ? "" : " " + code), error, status);
         }
         if (error instanceof SdkClientException) {
             // Connection refused, timeouts, DNS: the storage may come back. The SDK's message names the endpoint only.

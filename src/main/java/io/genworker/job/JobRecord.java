@@ -69,24 +69,27 @@ public record JobRecord(
                 submitAttempts, now, trace);
     }
 
-    /** The copy is stored: the job completes with it (finishedAt stays the generation's end). */
+    /**
+     * The copy is stored: the job completes with it. finishedAt becomes now, when the job really ended: the dedup
+     * window counts from it, as the result's retention does.
+     */
     public JobRecord archived(VideoArchive copy, Instant now) {
         return new JobRecord(jobId, JobState.COMPLETED, provider, model, null, metadata, providerJobId,
-                video.archived(copy), null, credits, receivedAt, submittedAt, finishedAt, deadline, polls,
+                video.archived(copy), null, credits, receivedAt, submittedAt, now, deadline, polls,
                 submitAttempts, now, trace);
     }
 
     /** The copy could not be made and the worker is set to complete anyway: the provider's URL and why. */
     public JobRecord completedUnarchived(JobError why, Instant now) {
         return new JobRecord(jobId, JobState.COMPLETED, provider, model, null, metadata, providerJobId,
-                video.notArchived(why), null, credits, receivedAt, submittedAt, finishedAt, deadline, polls,
+                video.notArchived(why), null, credits, receivedAt, submittedAt, now, deadline, polls,
                 submitAttempts, now, trace);
     }
 
     /** The copy could not be made: the job fails, and its result keeps the provider's video (URL) it paid for. */
     public JobRecord archiveFailed(JobError error, Instant now) {
         return new JobRecord(jobId, JobState.FAILED, provider, model, null, metadata, providerJobId, video, error,
-                credits, receivedAt, submittedAt, finishedAt, deadline, polls, submitAttempts, now, trace);
+                credits, receivedAt, submittedAt, now, deadline, polls, submitAttempts, now, trace);
     }
 
     public JobRecord failed(JobError error, int polls, Instant now) {

@@ -54,4 +54,18 @@ class ObjectKeysTest {
         assertThatThrownBy(() -> ObjectKeys.keyFor("a", "", "v")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ObjectKeys.keyFor("a", null, "v")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aLongFileNameIsCutToKeepTheKeyUnderS3sLimitKeepingItsExtension() {
+        String longName = "\u00e9".repeat(5_000) + ".mp4";
+        String other = "\u00e8".repeat(5_000) + ".mp4";
+
+        String key = ObjectKeys.keyFor("videos", "j".repeat(128), longName);
+
+        assertThat(key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(1024);
+        assertThat(key).endsWith(".mp4").doesNotContain("/%C3%A9/");
+        assertThat(key).isNotEqualTo(ObjectKeys.keyFor("videos", "j".repeat(128), other));
+        assertThat(key.substring(key.lastIndexOf('/') + 1)).hasSizeLessThanOrEqualTo(ObjectKeys.MAX_FILE_NAME)
+                .doesNotContainPattern("%.?$");
+    }
 }
