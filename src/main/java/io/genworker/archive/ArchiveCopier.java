@@ -1,6 +1,8 @@
 package io.genworker.archive;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +64,7 @@ public class ArchiveCopier implements Archiver {
         // Subscribed on a worker thread: the SDK may resolve or refresh credentials (STS, instance metadata)
         // blocking on the calling thread, which must not be the tracker's event loop.
         return slots.run(() -> store.existing(key)
-                .onItem().transformToUni(found -> found != null && fits(found, job.video())
+                .onItem().transformToUni(found -> found != null && fits(found, job)
                         ? reused(job, found) : copyNow(job, key))
                 .onFailure().transform(ArchiveFailure::of)
                 .onFailure().invoke(e -> metrics.copyFailed(job.provider(),
@@ -97,18 +99,33 @@ public class ArchiveCopier implements Archiver {
                         + video.fileSize() + " bytes, its download " + stream.announcedLength()));
             }
             long announced = video.fileSize() != null ? video.fileSize() : stream.announcedLength();
-            return store.put(key, contentType(video, stream), announced, stream.body());
+            return store.put(key, contentType(video, stream), announced, stream.body(), origin(job));
         });
     }
 
-    /** An object left by an earlier copy is the video when its size is the announced one (or none was announced). */
-    private static boolean fits(StoredObject found, Video video) {
+    /**
+     * An object left by an earlier copy is this job's video when it came from the same generation (its metadata
+     * says so; a job id used again after the dedup window is another job) and has the announced size, if any.
+     */
+    private static boolean fits(StoredObject found, JobRecord job) {
+        Video video = job.video();
+        if (found.origin() != null && !found.origin().equals(origin(job))) {
+            LOG.warnf("object %s holds the video of another generation of job id %s: copying again", found.key(),
+                    job.jobId());
+            return false;
+        }
         boolean fits = video.fileSize() == null || video.fileSize() == found.size();
         if (!fits) {
             LOG.warnf("object %s holds %d bytes, the provider announced %d: copying again", found.key(), found.size(),
                     video.fileSize());
         }
         return fits;
+    }
+
+    /** The generation a copy comes from, as its object's metadata keeps it: ASCII, as S3 metadata must be. */
+    static String origin(JobRecord job) {
+        String id = job.provider() + ":" + (job.providerJobId() == null ? "" : job.providerJobId());
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -56,10 +57,14 @@ final class MultipartTransfer implements Flow.Subscriber<Buffer> {
     /** The S3 call in flight, completing after its own callback ran; null when none. */
     private CompletableFuture<?> call;
     private boolean sourceDone;
+    private final String origin;
+    private final Map<String, String> metadata;
     private boolean finished;
 
     MultipartTransfer(S3AsyncClient s3, String bucket, String key, String contentType, long announcedLength,
-            int partSize, HeldBytes held, UniEmitter<? super StoredObject> result) {
+            int partSize, HeldBytes held, UniEmitter<? super StoredObject> result, String origin) {
+        this.origin = origin;
+        this.metadata = origin == null ? Map.of() : Map.of(StoredObject.ORIGIN, origin);
         this.s3 = s3;
         this.bucket = bucket;
         this.key = key;
@@ -156,7 +161,8 @@ final class MultipartTransfer implements Flow.Subscriber<Buffer> {
 
     private void uploadPart() {
         if (uploadId == null) {
-            call = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType))
+            call = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)
+                    .metadata(metadata))
                     .whenComplete((created, failure) -> created(created == null ? null : created.uploadId(), failure));
             return;
         }
@@ -222,7 +228,8 @@ final class MultipartTransfer implements Flow.Subscriber<Buffer> {
         AsyncRequestBody body = part == null
                 ? AsyncRequestBody.fromBytes(new byte[0])
                 : AsyncRequestBody.fromRemainingByteBufferUnsafe(ByteBuffer.wrap(part, 0, fill));
-        call = s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType).contentLength(counted), body)
+        call = s3.putObject(r -> r.bucket(bucket).key(key).contentType(contentType).metadata(metadata)
+                .contentLength(counted), body)
                 .whenComplete((put, failure) -> stored("PutObject", failure));
     }
 
@@ -237,7 +244,8 @@ final class MultipartTransfer implements Flow.Subscriber<Buffer> {
         }
         finished = true;
         releaseBuffers();
-        result.complete(new StoredObject(bucket, key, counted, HexFormat.of().formatHex(sha256.digest()), contentType));
+        result.complete(new StoredObject(bucket, key, counted, HexFormat.of().formatHex(sha256.digest()), contentType,
+                origin));
     }
 
     /**

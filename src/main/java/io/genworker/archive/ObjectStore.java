@@ -15,7 +15,15 @@ public interface ObjectStore extends AutoCloseable {
      *
      * @param announcedLength the length the source announced, -1 when unknown
      */
-    Uni<StoredObject> put(String key, String contentType, long announcedLength, Multi<Buffer> body);
+    default Uni<StoredObject> put(String key, String contentType, long announcedLength, Multi<Buffer> body) {
+        return put(key, contentType, announcedLength, body, null);
+    }
+
+    /**
+     * The same, recording origin (ASCII, see {@link StoredObject#origin}) in the object's metadata, so that a later
+     * look at the key can tell this copy from another generation's.
+     */
+    Uni<StoredObject> put(String key, String contentType, long announcedLength, Multi<Buffer> body, String origin);
 
     /**
      * The object under key, or a null item when there is none. An object that exists is complete, since a multipart

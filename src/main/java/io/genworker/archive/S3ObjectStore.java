@@ -77,7 +77,8 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public Uni<StoredObject> put(String key, String contentType, long announcedLength, Multi<Buffer> body) {
+    public Uni<StoredObject> put(String key, String contentType, long announcedLength, Multi<Buffer> body,
+            String origin) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("key is required");
         }
@@ -85,7 +86,7 @@ public final class S3ObjectStore implements ObjectStore {
         String type = contentType == null || contentType.isBlank() ? DEFAULT_CONTENT_TYPE : contentType;
         return Uni.createFrom().emitter(emitter -> {
             MultipartTransfer transfer = new MultipartTransfer(s3, settings.bucket(), key, type,
-                    announcedLength, settings.partSizeBytes(), held, emitter);
+                    announcedLength, settings.partSizeBytes(), held, emitter, origin);
             // Runs on completion too, when cancel() finds the transfer finished and does nothing.
             emitter.onTermination(transfer::cancel);
             body.subscribe().withSubscriber(transfer);
@@ -120,7 +121,8 @@ public final class S3ObjectStore implements ObjectStore {
                     }
                     String contentType = response.response().contentType();
                     return new StoredObject(bucket, key, size.get(), HexFormat.of().formatHex(sha256.digest()),
-                            contentType == null ? head.contentType() : contentType);
+                            contentType == null ? head.contentType() : contentType,
+                            head.metadata() == null ? null : head.metadata().get(StoredObject.ORIGIN));
                 }));
     }
 

@@ -38,6 +38,7 @@ import io.genworker.support.S3ProxyServer;
 import io.genworker.support.SimulatedVideos;
 import io.genworker.support.WorkerTopics;
 import io.quarkus.arc.ClientProxy;
+import io.smallrye.mutiny.Multi;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -125,6 +126,38 @@ class ArchiveFlowTest {
         Path stored = s3().objectFile(S3ProxyResource.BUCKET, result.path("video").path("archive").path("key")
                 .asText());
         assertThat(Files.size(stored)).isEqualTo(FIFTY_MB);
+    }
+
+    /**
+     * A job id used again after the dedup window is another job: an object under its key from the earlier
+     * generation is not taken for this one's copy (its metadata names another origin), whatever its size.
+     */
+    @Test
+    void anObjectLeftUnderTheKeyByAnotherGenerationIsNotTakenForThisJobsCopy() {
+        // The simulator's AI/ML API alternates its answer's shape: one of two jobs sent together gets file_name
+        // output.mp4, the key an earlier generation's object is left under here.
+        List<String> ids = List.of("archive-reused-" + UUID.randomUUID(), "archive-reused-" + UUID.randomUUID());
+        for (String id : ids) {
+            // of the very size the provider will announce: only the origin tells the two videos apart
+            simulator().videoSize(Requests.prompt(id), 4096);
+            store.put("videos/" + id + "/output.mp4", "video/mp4", 4096, Multi.createFrom().item(
+                    io.vertx.mutiny.core.buffer.Buffer.buffer(new byte[4096])), "aimlapi%3Aan-earlier-generation")
+                    .await().atMost(WAIT);
+            assertThat(store.existing("videos/" + id + "/output.mp4").await().atMost(WAIT).origin())
+                    .isEqualTo("aimlapi%3Aan-earlier-generation");
+        }
+
+        Map<String, JsonNode> results = send(Map.of(ids.get(0), Requests.textToVideo(ids.get(0)), ids.get(1),
+                Requests.textToVideo(ids.get(1))));
+
+        assertThat(ids).as("one job's copy went to the occupied key").anySatisfy(id -> assertThat(
+                results.get(id).path("video").path("archive").path("key").asText()).endsWith("/output.mp4"));
+        for (String id : ids) {
+            SimulatedVideos.Video served = simulator().videoOf(Requests.prompt(id)).orElseThrow();
+            assertThat(results.get(id).path("video").path("archive").path("sha256").asText()).as(id)
+                    .isEqualTo(served.sha256());
+            assertThat(simulator().videoDownloadsOf(Requests.prompt(id))).isEqualTo(1);
+        }
     }
 
     @Test
