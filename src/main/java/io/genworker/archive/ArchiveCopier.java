@@ -74,6 +74,17 @@ public class ArchiveCopier implements Archiver {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
+    @Override
+    public Uni<VideoArchive> findCopy(JobRecord job) {
+        String key = ObjectKeys.keyFor(config.keyPrefix(), job.jobId(), fileName(job.video()));
+        return store.existing(key)
+                .map(found -> found != null && fits(found, job)
+                        ? new VideoArchive(store.bucket(), key, store.urlFor(key), found.sha256(), found.size())
+                        : null)
+                .onFailure().recoverWithNull()
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
     /** An earlier owner completed the copy, then died before its result: taken as it is. */
     private Uni<StoredObject> reused(JobRecord job, StoredObject found) {
         LOG.infof("job %s: its copy %s is already in the bucket", job.jobId(), found.key());

@@ -16,4 +16,10 @@ public interface Archiver {
      * aborts its multipart upload.
      */
     Uni<VideoArchive> copy(JobRecord job);
+
+    /**
+     * The job's copy if it is in the bucket (a null item when not, or when the bucket cannot say): asked once more
+     * before a job gives up, since an attempt cut short by its time bound may have completed its upload anyway.
+     */
+    Uni<VideoArchive> findCopy(JobRecord job);
 }

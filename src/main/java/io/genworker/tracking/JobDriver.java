@@ -320,8 +320,8 @@ final class JobDriver {
     private void copy(TrackedJob job) {
         Duration left = archiving.timeLeft(job.record, clock.instant());
         if (left.isNegative() || left.isZero()) {
-            finish(job, archiving.givenUp(job.record, "the copy's time bound ran out before it could start",
-                    clock.instant()));
+            String why = "the copy's time bound ran out before it could start";
+            giveUpUnlessStored(job, archiving.givenUp(job.record, why, clock.instant()), why);
             return;
         }
         JobRecord archivingRecord = job.record;
@@ -353,9 +353,31 @@ final class JobDriver {
                     retry.delay(), failure.getMessage());
             timers.schedule(job, retry.delay(), this::archive);
         } else if (next instanceof ArchivePolicy.GiveUp giveUp) {
-            LOG.warnf("copy of job %s failed for good: %s", job.id(), failure.getMessage());
-            finish(job, giveUp.terminal());
+            giveUpUnlessStored(job, giveUp.terminal(), failure.getMessage());
         }
+    }
+
+    /** One last look in the bucket: an attempt cut short by the time bound may have stored the copy after all. */
+    private void giveUpUnlessStored(TrackedJob job, JobRecord terminal, String why) {
+        JobRecord archivingRecord = job.record;
+        archiver.findCopy(archivingRecord)
+                .emitOn(onContext)
+                .subscribe().with(found -> {
+                    if (job.dropped) {
+                        return;
+                    }
+                    if (found != null) {
+                        LOG.infof("copy of job %s was stored after all", job.id());
+                        finish(job, job.record.archived(found, clock.instant()));
+                    } else {
+                        LOG.warnf("copy of job %s failed for good: %s", job.id(), why);
+                        finish(job, terminal);
+                    }
+                }, e -> {
+                    if (!job.dropped) {
+                        finish(job, terminal);
+                    }
+                });
     }
 
     // ---- failures ---------------------------------------------------------------------------------------------

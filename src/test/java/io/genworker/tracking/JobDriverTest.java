@@ -559,6 +559,23 @@ class JobDriverTest {
     }
 
     @Test
+    void aCopyThatTimedOutButWasStoredAfterAllCompletesWithIt() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().failure(new ArchiveFailure(false,
+                "the copy did not finish within its time bound")));
+        archiver.stored = STORED;
+        provider.polls(completed());
+
+        driver(false).act(track(requested()));
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(committed).singleElement().satisfies(done -> {
+            assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(done.video().archive()).isEqualTo(STORED);
+        });
+    }
+
+    @Test
     void setToCompleteAFailedCopyEndsCompletedWithTheProviderUrlAndTheArchiveError() {
         archiver.enabled = true;
         onFailure = OnFailure.COMPLETE;
@@ -746,6 +763,14 @@ class JobDriverTest {
         @Override
         public boolean enabled() {
             return enabled;
+        }
+
+        /** What a last look in the bucket finds before a job gives up (default: nothing). */
+        VideoArchive stored;
+
+        @Override
+        public Uni<VideoArchive> findCopy(JobRecord job) {
+            return Uni.createFrom().item(stored);
         }
 
         @Override
