@@ -10,7 +10,6 @@ import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
-import io.genworker.archive.ArchiveFailure;
 import io.genworker.archive.ArchivePolicy;
 import io.genworker.archive.Archiver;
 import io.genworker.job.Deadlines;
@@ -65,13 +64,13 @@ final class JobDriver {
     /** Stalls of the tracker's context so far ({@link StallWatch}). */
     private final LongSupplier stalls;
     private final Archiver archiver;
-    private final ArchivePolicy archiving;
+    private final ArchiveStep copying;
 
     JobDriver(ProviderAccess providers, JobLogWriter writer, JobTimers timers, PollPolicy polls,
             FailurePolicy failures, WorkerMetrics metrics, Executor onContext, Clock clock, Retirement retirement,
             Parking parking, LongSupplier stalls, Archiver archiver, ArchivePolicy archiving) {
         this.archiver = archiver;
-        this.archiving = archiving;
+        this.copying = new ArchiveStep(archiver, archiving, writer, timers, onContext, clock, this::finish);
         this.parking = parking;
         this.stalls = stalls;
         this.providers = providers;
@@ -101,16 +100,7 @@ final class JobDriver {
                 }
             }
             case SUBMITTED -> timers.schedule(job, Duration.ZERO, this::poll);
-            case ARCHIVING -> {
-                if (archiver.enabled()) {
-                    archive(job);
-                } else {
-                    // Archiving was switched off while the job waited for its copy: it ends with the provider's URL.
-                    finish(job, job.record.completedUnarchived(JobError.of(ErrorCode.ARCHIVE_FAILED,
-                            "archiving is off on the worker that finished the job: no copy was made"),
-                            clock.instant()));
-                }
-            }
+            case ARCHIVING -> copying.start(job);
             default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
         }
     }
@@ -271,7 +261,7 @@ final class JobDriver {
                 if (archiver.enabled() && status.video() != null && status.video().url() != null) {
                     // Written before the copy starts: a worker that dies mid-copy is replaced by one that copies again.
                     writer.write(job, job.record.archiving(status.video(), status.credits(), job.polls,
-                            clock.instant()), () -> archive(job));
+                            clock.instant()), () -> copying.start(job));
                 } else {
                     finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
                 }
@@ -303,81 +293,6 @@ final class JobDriver {
         if (!expired(job, ProviderOperation.POLL)) {
             timers.schedule(job, delay, this::poll);
         }
-    }
-
-    // ---- archiving --------------------------------------------------------------------------------------------
-
-    /**
-     * Copies the ARCHIVING job's video, within the copy's own time bound ({@link ArchivePolicy}); a failed attempt
-     * is tried again on the job's timer or ends the job as `worker.archive.on-failure` says.
-     */
-    private void archive(TrackedJob job) {
-        // Each attempt only while the lease is fresh: a frozen old owner that resumes must not start a copy (and
-        // abort the new owner's upload of the same key) before its consumer learns the partition moved.
-        writer.whenOwned(job, this::copy);
-    }
-
-    private void copy(TrackedJob job) {
-        Duration left = archiving.timeLeft(job.record, clock.instant());
-        if (left.isNegative() || left.isZero()) {
-            String why = "the copy's time bound ran out before it could start";
-            giveUpUnlessStored(job, archiving.givenUp(job.record, why, clock.instant()), why);
-            return;
-        }
-        JobRecord archivingRecord = job.record;
-        job.transfer = archiver.copy(archivingRecord)
-                .ifNoItem().after(left).failWith(() -> new ArchiveFailure(false,
-                        "the copy did not finish within its time bound"))
-                .emitOn(onContext)
-                .subscribe().with(
-                        copy -> {
-                            job.transfer = null;
-                            if (!job.dropped) {
-                                job.archiveAttempts = 0;
-                                finish(job, job.record.archived(copy, clock.instant()));
-                            }
-                        },
-                        failure -> {
-                            job.transfer = null;
-                            if (!job.dropped) {
-                                archiveFailed(job, ArchiveFailure.of(failure));
-                            }
-                        });
-    }
-
-    private void archiveFailed(TrackedJob job, ArchiveFailure failure) {
-        ArchivePolicy.Next next = archiving.afterFailure(job.record, failure, ++job.archiveAttempts,
-                clock.instant());
-        if (next instanceof ArchivePolicy.Retry retry) {
-            LOG.infof("copy of job %s failed (attempt %d), trying again in %s: %s", job.id(), job.archiveAttempts,
-                    retry.delay(), failure.getMessage());
-            timers.schedule(job, retry.delay(), this::archive);
-        } else if (next instanceof ArchivePolicy.GiveUp giveUp) {
-            giveUpUnlessStored(job, giveUp.terminal(), failure.getMessage());
-        }
-    }
-
-    /** One last look in the bucket: an attempt cut short by the time bound may have stored the copy after all. */
-    private void giveUpUnlessStored(TrackedJob job, JobRecord terminal, String why) {
-        JobRecord archivingRecord = job.record;
-        archiver.findCopy(archivingRecord)
-                .emitOn(onContext)
-                .subscribe().with(found -> {
-                    if (job.dropped) {
-                        return;
-                    }
-                    if (found != null) {
-                        LOG.infof("copy of job %s was stored after all", job.id());
-                        finish(job, job.record.archived(found, clock.instant()));
-                    } else {
-                        LOG.warnf("copy of job %s failed for good: %s", job.id(), why);
-                        finish(job, terminal);
-                    }
-                }, e -> {
-                    if (!job.dropped) {
-                        finish(job, terminal);
-                    }
-                });
     }
 
     // ---- failures ---------------------------------------------------------------------------------------------
