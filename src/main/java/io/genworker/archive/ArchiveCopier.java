@@ -60,7 +60,7 @@ public class ArchiveCopier implements Archiver {
 
     @Override
     public Uni<VideoArchive> copy(JobRecord job) {
-        String key = ObjectKeys.keyFor(config.keyPrefix(), job.jobId(), fileName(job.video()));
+        String key = keyOf(job);
         // Subscribed on a worker thread: the SDK may resolve or refresh credentials (STS, instance metadata)
         // blocking on the calling thread, which must not be the tracker's event loop.
         return slots.run(() -> store.existing(key)
@@ -69,20 +69,26 @@ public class ArchiveCopier implements Archiver {
                 .onFailure().transform(ArchiveFailure::of)
                 .onFailure().invoke(e -> metrics.copyFailed(job.provider(),
                         ((ArchiveFailure) e).retryable() ? "retryable" : "permanent")))
-                .map(stored -> new VideoArchive(store.bucket(), key, store.urlFor(key), stored.sha256(),
-                        stored.size()))
+                .map(this::archiveOf)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @Override
     public Uni<VideoArchive> findCopy(JobRecord job) {
-        String key = ObjectKeys.keyFor(config.keyPrefix(), job.jobId(), fileName(job.video()));
-        return store.existing(key)
-                .map(found -> found != null && fits(found, job)
-                        ? new VideoArchive(store.bucket(), key, store.urlFor(key), found.sha256(), found.size())
-                        : null)
+        return store.existing(keyOf(job))
+                .map(found -> found != null && fits(found, job) ? archiveOf(found) : null)
                 .onFailure().recoverWithNull()
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private String keyOf(JobRecord job) {
+        return ObjectKeys.keyFor(config.keyPrefix(), job.jobId(), fileName(job.video()));
+    }
+
+    /** What the result says of a stored object: its URL made now (a presigned one lasts from its signing). */
+    private VideoArchive archiveOf(StoredObject stored) {
+        return new VideoArchive(store.bucket(), stored.key(), store.urlFor(stored.key()), stored.sha256(),
+                stored.size());
     }
 
     /** An earlier owner completed the copy, then died before its result: taken as it is. */

@@ -75,8 +75,7 @@ final class ArchiveStep {
             giveUpUnlessStored(job, archiving.givenUp(job.record, why, clock.instant()), why);
             return;
         }
-        JobRecord archivingRecord = job.record;
-        job.transfer = archiver.copy(archivingRecord)
+        job.transfer = archiver.copy(job.record)
                 .ifNoItem().after(left).failWith(() -> new ArchiveFailure(false,
                         "the copy did not finish within its time bound"))
                 .emitOn(onContext)
@@ -110,8 +109,7 @@ final class ArchiveStep {
 
     /** One last look in the bucket: an attempt cut short by the time bound may have stored the copy after all. */
     private void giveUpUnlessStored(TrackedJob job, JobRecord terminal, String why) {
-        JobRecord archivingRecord = job.record;
-        archiver.findCopy(archivingRecord)
+        archiver.findCopy(job.record)
                 .emitOn(onContext)
                 .subscribe().with(found -> {
                     if (job.dropped) {

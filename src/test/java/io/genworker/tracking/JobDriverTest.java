@@ -615,8 +615,7 @@ class JobDriverTest {
     @Test
     void aJobFoundArchivingOnReplayIsCopiedAgainWithoutAnotherProviderCall() {
         archiver.enabled = true;
-        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
-                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+        JobRecord archiving = archivingJob();
 
         driver(false).act(track(archiving));
 
@@ -628,8 +627,7 @@ class JobDriverTest {
 
     @Test
     void aJobFoundArchivingAfterArchivingWasSwitchedOffCompletesWithTheProvidersUrl() {
-        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
-                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+        JobRecord archiving = archivingJob();
 
         driver(false).act(track(archiving));
 
@@ -645,8 +643,7 @@ class JobDriverTest {
     void aJobHandedOverMidCopyCancelsItsTransferAndWritesNothingMore() {
         archiver.enabled = true;
         archiver.script(() -> Uni.createFrom().nothing());
-        JobRecord archiving = requested().submitting(T).submitted("p-1", null, T)
-                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
+        JobRecord archiving = archivingJob();
         TrackedJob job = track(archiving);
         JobDriver driver = driver(false);
         driver.act(job);
@@ -699,6 +696,12 @@ class JobDriverTest {
 
     private static TrackedJob track(JobRecord record) {
         return new TrackedJob(record, new TopicPartition("generation.jobs", 0));
+    }
+
+    /** A job the provider finished, written ARCHIVING: what a replay finds after a crash mid-copy. */
+    private static JobRecord archivingJob() {
+        return requested().submitting(T).submitted("p-1", null, T)
+                .archiving(new Video("https://v/x.mp4", "video/mp4", "x.mp4", 1L), null, 4, T);
     }
 
     private static JobRecord requested() {

@@ -254,6 +254,7 @@ class GuardedVideoSourceTest {
         AssertSubscriber<Buffer> reader = stream.body().subscribe().withSubscriber(AssertSubscriber.create(1));
         reader.awaitItems(1, WAIT);
 
+        // The pause is the behaviour under test (a reader busy uploading), not a wait for something: 5 idle timeouts.
         Thread.sleep(1_500);
         reader.request(Long.MAX_VALUE);
 
