@@ -183,6 +183,16 @@ public class RequestReader {
                         InputValidator.shorten(provider == null ? model : provider))));
     }
 
+    /**
+     * The rules a job id given on its own (an HTTP path, a command) breaks, as a request's {@code jobId} would: none
+     * for a valid one.
+     */
+    public List<ErrorDetail> jobIdProblems(String id) {
+        List<ErrorDetail> details = new ArrayList<>();
+        readJobId(id, null, details);
+        return details;
+    }
+
     private String readJobId(String key, JsonNode node, List<ErrorDetail> details) {
         String fromBody = null;
         if (node != null && !node.isNull()) {

@@ -1,0 +1,99 @@
+package io.genworker.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Problem details for the errors the HTTP layer answers before JAX-RS sees a request: a credential that does not
+ * authenticate (401, with the challenge security already set), a path its permissions refuse (401 or 403), a body
+ * over the size limit (413). Other failures go on to the next handler.
+ */
+@ApplicationScoped
+public class ApiProblemFailures {
+
+    private final ObjectMapper json;
+
+    @Inject
+    public ApiProblemFailures(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
+    }
+
+    void handle(RoutingContext context) {
+        HttpServerResponse response = context.response();
+        ApiProblem.Kind kind = kindOf(context);
+        if (kind == null || response.ended() || response.headWritten()) {
+            context.next();
+            return;
+        }
+        ApiProblem problem = ApiProblem.of(kind, detail(kind), context.request().path());
+        HttpAuthenticator authenticator = context.get(HttpAuthenticator.class.getName());
+        if (kind == ApiProblem.Kind.UNAUTHORIZED && authenticator != null
+                && !response.headers().contains("WWW-Authenticate")) {
+            // A policy's refusal of a caller without credentials comes without the challenge security adds to
+            // a failed authentication.
+            authenticator.getChallenge(context).subscribe().with(challenge -> {
+                if (challenge != null) {
+                    challenge.getHeaders().forEach((name, value) -> response.putHeader(name, value));
+                }
+                write(context, problem);
+            }, failure -> write(context, problem));
+            return;
+        }
+        write(context, problem);
+    }
+
+    /** Ends the exchange with the problem (headers already set, such as a challenge, stay). */
+    void write(RoutingContext context, ApiProblem problem) {
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        context.response().setStatusCode(problem.status())
+                .putHeader("Content-Type", ApiProblem.MEDIA_TYPE)
+                .end(Buffer.buffer(body));
+    }
+
+    private static ApiProblem.Kind kindOf(RoutingContext context) {
+        Throwable failure = context.failure();
+        if (failure instanceof AuthenticationFailedException || failure instanceof UnauthorizedException) {
+            return ApiProblem.Kind.UNAUTHORIZED;
+        }
+        if (failure instanceof ForbiddenException) {
+            return ApiProblem.Kind.FORBIDDEN;
+        }
+        return switch (context.statusCode()) {
+            case 401 -> ApiProblem.Kind.UNAUTHORIZED;
+            case 403 -> ApiProblem.Kind.FORBIDDEN;
+            case 413 -> ApiProblem.Kind.PAYLOAD_TOO_LARGE;
+            default -> null;
+        };
+    }
+
+    private static String detail(ApiProblem.Kind kind) {
+        return switch (kind) {
+            case UNAUTHORIZED -> "Send a bearer token or the API's Basic credentials";
+            case FORBIDDEN -> "This caller's role does not allow this";
+            case PAYLOAD_TOO_LARGE -> "The body exceeds the HTTP limit";
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,104 @@
+package io.genworker.api;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Every error of a JAX-RS endpoint as RFC 9457 problem details: the API's own refusals, the framework's (404, 405,
+ * 406, 415 and other 4xx), security's (401 with its challenge, 403), and anything unexpected as a 500 that names
+ * nothing of the cause. Errors raised before a request reaches JAX-RS (authentication, path permissions) are
+ * written by {@link ApiProblemFailures}.
+ */
+public class ApiProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ApiProblemMappers.class);
+
+    @Inject
+    HttpAuthenticator authenticator;
+    @Inject
+    CurrentVertxRequest request;
+
+    @ServerExceptionMapper
+    public Response problem(ApiProblemException e) {
+        return e.problem().response().build();
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        Response original = e.getResponse();
+        int status = original == null ? 500 : original.getStatus();
+        ApiProblem.Kind kind = ApiProblem.Kind.ofStatus(status);
+        Response.ResponseBuilder answer = ApiProblem.of(kind, status, detail(kind), path(uri))
+                .response();
+        if (original != null) {
+            for (Map.Entry<String, List<Object>> header : original.getHeaders().entrySet()) {
+                if (keep(header.getKey())) {
+                    header.getValue().forEach(value -> answer.header(header.getKey(), value));
+                }
+            }
+        }
+        return answer.build();
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
+    public Uni<Response> unauthorized(RuntimeException e, UriInfo uri) {
+        ApiProblem problem = ApiProblem.of(ApiProblem.Kind.UNAUTHORIZED,
+                "Send a bearer token or the API's Basic credentials", path(uri));
+        return authenticator.getChallenge(request.getCurrent())
+                .onItemOrFailure().transform((challenge, failure) -> {
+                    Response.ResponseBuilder answer = problem.response();
+                    if (challenge != null) {
+                        challenge.getHeaders().forEach((name, value) -> answer.header(name.toString(), value));
+                    }
+                    return answer.build();
+                });
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return ApiProblem.of(ApiProblem.Kind.FORBIDDEN, "This needs the operator role", path(uri)).response()
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri) {
+        LOG.errorf(e, "API: unexpected failure on %s", path(uri));
+        return ApiProblem.of(ApiProblem.Kind.INTERNAL, "The worker could not answer this request", path(uri))
+                .response().build();
+    }
+
+    private static String detail(ApiProblem.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> "No API resource at this path";
+            case METHOD_NOT_ALLOWED -> "See the Allow header for the methods this resource takes";
+            case UNSUPPORTED_MEDIA_TYPE -> "Send application/json";
+            case NOT_ACCEPTABLE -> "This resource answers application/json (problems: application/problem+json)";
+            default -> null;
+        };
+    }
+
+    /** Headers of the framework's answer worth keeping (Allow on a 405); not its body's. */
+    private static boolean keep(String header) {
+        return !HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(header) && !HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header);
+    }
+
+    static String path(UriInfo uri) {
+        return uri == null ? null : uri.getRequestUri().getRawPath();
+    }
+}
