@@ -86,7 +86,7 @@ public class ApiProblemMappers {
     private static String detail(ApiProblem.Kind kind) {
         return switch (kind) {
             case NOT_FOUND -> "No API resource at this path";
-            case METHOD_NOT_ALLOWED -> "See the Allow header for the methods this resource takes";
+            case METHOD_NOT_ALLOWED -> "This resource does not take this method";
             case UNSUPPORTED_MEDIA_TYPE -> "Send application/json";
             case NOT_ACCEPTABLE -> "This resource answers application/json (problems: application/problem+json)";
             default -> null;
