@@ -2,6 +2,8 @@ package io.genworker.api;
 
 import java.util.Map;
 
+import jakarta.ws.rs.core.Application;
+
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
@@ -13,6 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
 /**
  * The OpenAPI document's frame: its title, the two ways to authenticate (bearer JWT, HTTP Basic for the embedded
  * run), and the shapes of request bodies the endpoints read as raw JSON (so that intake's own reader checks them).
+ * An {@link Application} because that is where the OpenAPI scanner reads these annotations; it names no resources,
+ * so every resource stays served at its own path.
  */
 @OpenAPIDefinition(
         info = @Info(title = "generation-worker API", version = "1",
@@ -25,13 +29,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
                 bearerFormat = "JWT", description = "A JWT from the configured issuer; roles in its groups claim"),
         @SecurityScheme(securitySchemeName = ApiDocument.BASIC, type = SecuritySchemeType.HTTP, scheme = "basic",
                 description = "The users operator and viewer, passwords in worker.api.credentials-file") })
-public final class ApiDocument {
+public class ApiDocument extends Application {
 
     public static final String BEARER = "bearer";
     public static final String BASIC = "basic";
-
-    private ApiDocument() {
-    }
 
     /** A generation request: the request topic's envelope. */
     @Schema(name = "SubmitRequest", description = "The envelope of a request on the request topic (see README)")

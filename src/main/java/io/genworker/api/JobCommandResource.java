@@ -81,6 +81,10 @@ public class JobCommandResource {
             content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
     @APIResponse(responseCode = "503", description = "The broker did not acknowledge in time; send it again",
             content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
+    @APIResponse(responseCode = "401", description = "No valid credentials",
+            content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
+    @APIResponse(responseCode = "403", description = "Not an operator",
+            content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
     public Uni<Response> submit(byte[] body, @Context UriInfo uri, @Context HttpHeaders headers) {
         String path = ApiProblemMappers.path(uri);
         byte[] value = body == null ? new byte[0] : body;
@@ -121,6 +125,10 @@ public class JobCommandResource {
     @APIResponse(responseCode = "400", description = "A bad job id or body",
             content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
     @APIResponse(responseCode = "503", description = "The broker did not acknowledge in time; send it again",
+            content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
+    @APIResponse(responseCode = "401", description = "No valid credentials",
+            content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
+    @APIResponse(responseCode = "403", description = "Not an operator",
             content = @Content(mediaType = ApiProblem.MEDIA_TYPE, schema = @Schema(implementation = ApiProblem.class)))
     public Uni<Response> cancel(@PathParam("id") String id, byte[] body, @Context UriInfo uri,
             @Context HttpHeaders headers) {
