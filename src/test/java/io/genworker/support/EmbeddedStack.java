@@ -29,6 +29,8 @@ public final class EmbeddedStack {
     /** Where the embedded S3 server keeps its buckets: the archived videos are files under videos/. */
     static final Path STORAGE = STATE.resolve("s3");
     static final String BUCKET = "videos";
+    /** The API's users and their passwords (operator, viewer), generated at the worker's first start. */
+    static final Path API_CREDENTIALS = STATE.resolve("api-credentials.properties");
 
     private EmbeddedStack() {
     }
@@ -46,8 +48,12 @@ public final class EmbeddedStack {
         Files.writeString(STATE.resolve("bootstrap.servers"), broker.bootstrapServers());
         S3ProxyServer storage = S3ProxyServer.start(STORAGE.toAbsolutePath(), BUCKET);
 
+        Map<String, String> env = new java.util.HashMap<>(archivingInto(storage));
+        // The HTTP API with its generated Basic users: the passwords are in this file, never on the console.
+        env.put("WORKER_API_BASIC_ENABLED", "true");
+        env.put("WORKER_API_CREDENTIALS_FILE", API_CREDENTIALS.toAbsolutePath().toString());
         Process worker = startWorker(jar, broker.bootstrapServers(), simulator.baseUrl(),
-                Integer.getInteger("http.port", 8080), archivingInto(storage), List.of(), null);
+                Integer.getInteger("http.port", 8080), env, List.of(), null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.destroy();
             try {
@@ -61,8 +67,10 @@ public final class EmbeddedStack {
         }));
         System.out.printf("%n== embedded stack ==%n  kafka      %s (%s)%n  simulator  %s%n  storage    %s (s3proxy;"
                 + " archived videos in %s)%n  worker     http://localhost:%d (health /q/health, metrics /q/metrics)%n"
+                + "  api        http://localhost:%d/v1 (Basic users operator, viewer; passwords in %s)%n"
                 + "  stop with Ctrl-C%n%n", broker.bootstrapServers(), broker.kind(), simulator.baseUrl(),
-                storage.endpoint(), storage.bucketDirectory(BUCKET), Integer.getInteger("http.port", 8080));
+                storage.endpoint(), storage.bucketDirectory(BUCKET), Integer.getInteger("http.port", 8080),
+                Integer.getInteger("http.port", 8080), API_CREDENTIALS.toAbsolutePath());
 
         int demo = Integer.getInteger("demo", 0);
         if (demo > 0) {
