@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -134,6 +137,41 @@ class CancelFlowTest {
         });
         assertThat(topics.committedResults(List.of(id), Duration.ofSeconds(1)).get(id)).singleElement()
                 .satisfies(r -> assertThat(r.path("status").asText()).isEqualTo("COMPLETED"));
+    }
+
+    @Test
+    void cancelsRacingCompletionLeaveEachJobExactlyOneResultAndATerminalLastRecord() throws Exception {
+        Map<String, String> requests = new LinkedHashMap<>();
+        for (int i = 0; i < 24; i++) {
+            String id = "cancel-race-" + i + "-" + UUID.randomUUID();
+            requests.put(id, Requests.textToVideo(id).toString());
+        }
+        topics.sendAll(requests);
+        // Generations take a second: cancels spread over 0-2 s land before, during and after their ends.
+        for (String id : requests.keySet()) {
+            Thread.sleep(80);
+            topics.cancel(id, "race");
+        }
+
+        Map<String, List<JsonNode>> results = topics.committedResults(requests.keySet(), WAIT);
+
+        assertThat(results.keySet()).containsExactlyInAnyOrderElementsOf(requests.keySet());
+        assertThat(results.values()).allSatisfy(each -> assertThat(each).hasSize(1));
+        Map<String, Long> statuses = results.values().stream().collect(Collectors.groupingBy(
+                each -> each.get(0).path("status").asText(), Collectors.counting()));
+        assertThat(statuses.keySet()).isSubsetOf("COMPLETED", "CANCELLED");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(topics.jobStates(requests.keySet()).values())
+                .as("compaction keeps each job's result, never the command").allSatisfy(
+                        state -> assertThat(state).isIn("COMPLETED", "CANCELLED")));
+        for (String id : requests.keySet()) {
+            JsonNode result = results.get(id).get(0);
+            if (result.path("status").asText().equals("CANCELLED")) {
+                assertThat(simulator().submissionsOf(Requests.prompt(id)) == 0
+                        || !result.path("cancellation").path("outcome").asText().equals("NOT_SUBMITTED"))
+                        .as("a job submitted is never said not submitted: %s", id).isTrue();
+            }
+        }
+        System.out.printf("CANCEL_RACE jobs=%d outcomes=%s%n", requests.size(), statuses);
     }
 
     @Test
