@@ -47,3 +47,4 @@ create generation.jobs --config cleanup.policy=compact,delete --config "retentio
   --config "min.compaction.lag.ms=$MIN_COMPACTION_LAG_MS" --config "segment.ms=$SEGMENT_MS"
 create generation.results --config cleanup.policy=delete
 create generation.requests.dlq --config cleanup.policy=delete
+create generation.control --config cleanup.policy=delete

@@ -35,13 +35,6 @@ public interface ApiConfig {
     @WithDefault("5s")
     Duration writeTimeout();
 
-    /**
-     * The control topic cancel commands go to. Until `worker.topics.control` exists, the API reads it here; keep the
-     * two equal.
-     */
-    @WithDefault("generation.control")
-    String controlTopic();
-
     interface Basic {
         /**
          * Whether HTTP Basic with the generated users {@code operator} and {@code viewer} is accepted: for a single

@@ -71,7 +71,8 @@ record CancelCommand(String jobId, String reason, String requestedBy) {
                 errors.add(new ApiProblem.FieldError("reason", "type:string"));
             } else {
                 reason = node.asText();
-                if (reason.codePointCount(0, reason.length()) > MAX_REASON) {
+                // Counted in UTF-16 units, as intake counts it.
+                if (reason.length() > MAX_REASON) {
                     errors.add(new ApiProblem.FieldError("reason", "maxLength:" + MAX_REASON));
                 } else if (!printable(reason)) {
                     errors.add(new ApiProblem.FieldError("reason", "printable-text"));
@@ -122,11 +123,13 @@ record CancelCommand(String jobId, String reason, String requestedBy) {
         return true;
     }
 
-    private static String cut(String text, int max) {
-        if (text == null || text.codePointCount(0, text.length()) <= max) {
+    /** At most max UTF-16 units (intake's measure), never half a surrogate pair. */
+    static String cut(String text, int max) {
+        if (text == null || text.length() <= max) {
             return text;
         }
-        return text.substring(0, text.offsetByCodePoints(0, max));
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
     }
 
     private static String firstLine(String message) {

@@ -1,6 +1,7 @@
 package io.genworker.api;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -27,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
+import io.genworker.intake.CancelCommandReader;
 import io.genworker.intake.ReadOutcome;
 import io.genworker.intake.RequestReader;
 import io.genworker.job.ErrorDetail;
@@ -50,18 +52,18 @@ public class JobCommandResource {
     private static final String NO_JOB_ID = "required (record key or jobId)";
 
     private final RequestReader reader;
+    private final CancelCommandReader cancels;
     private final ApiTopicWriter writer;
     private final WorkerConfig worker;
-    private final ApiConfig config;
     private final SecurityIdentity identity;
 
     @Inject
-    public JobCommandResource(RequestReader reader, ApiTopicWriter writer, WorkerConfig worker, ApiConfig config,
-            SecurityIdentity identity) {
+    public JobCommandResource(RequestReader reader, CancelCommandReader cancels, ApiTopicWriter writer,
+            WorkerConfig worker, SecurityIdentity identity) {
         this.reader = reader;
+        this.cancels = cancels;
         this.writer = writer;
         this.worker = worker;
-        this.config = config;
         this.identity = identity;
     }
 
@@ -141,8 +143,12 @@ public class JobCommandResource {
         if (value.length > 0 && !isJson(headers.getMediaType())) {
             throw problem(ApiProblem.of(ApiProblem.Kind.UNSUPPORTED_MEDIA_TYPE, "Send application/json", path));
         }
-        CancelCommand command = CancelCommand.read(id, value, caller(), path);
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(config.controlTopic(), id, command.toJson());
+        byte[] command = CancelCommand.read(id, value, caller(), path).toJson();
+        // Intake's own reader has the last word: what it would dead-letter is refused here.
+        if (cancels.read(id, command, Instant.now()) instanceof CancelCommandReader.Unreadable unreadable) {
+            throw problem(ApiProblem.of(ApiProblem.Kind.INVALID_REQUEST, 400, unreadable.reason(), path));
+        }
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(worker.topics().control(), id, command);
         trace(headers, record);
         LOG.infof("API: cancel of job %s requested by %s", id, caller());
         return write(record, id, uri, path);

@@ -39,6 +39,13 @@ public interface WorkerConfig {
         @WithDefault("generation.results")
         String results();
 
+        /**
+         * Commands about jobs already requested (today: cancel), keyed by job id; read by intake with the requests
+         * and carried to each job's owner through the job log.
+         */
+        @WithDefault("generation.control")
+        String control();
+
         /** Request records that could not be read at all, with the reason in headers. */
         @WithDefault("generation.requests.dlq")
         String deadLetters();

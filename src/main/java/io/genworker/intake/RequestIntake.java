@@ -44,15 +44,19 @@ public class RequestIntake {
     private static final Logger LOG = Logger.getLogger(RequestIntake.class);
 
     private final RequestReader reader;
+    private final CancelCommandReader commands;
+    private final String controlTopic;
     private final JobLog jobLog;
     private final DeadLetterPublisher deadLetters;
     private final WorkerMetrics metrics;
     private final Deadlines deadlines;
     private final Clock clock;
 
-    public RequestIntake(RequestReader reader, JobLog jobLog, DeadLetterPublisher deadLetters, WorkerMetrics metrics,
-            WorkerConfig config, Clock clock) {
+    public RequestIntake(RequestReader reader, CancelCommandReader commands, JobLog jobLog,
+            DeadLetterPublisher deadLetters, WorkerMetrics metrics, WorkerConfig config, Clock clock) {
         this.reader = reader;
+        this.commands = commands;
+        this.controlTopic = config.topics().control();
         this.jobLog = jobLog;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -97,6 +101,9 @@ public class RequestIntake {
     }
 
     Uni<Void> handle(ConsumerRecord<String, byte[]> raw) {
+        if (controlTopic.equals(raw.topic())) {
+            return command(raw);
+        }
         String fallbackId = "invalid-" + raw.topic() + "-" + raw.partition() + "-" + raw.offset();
         ReadOutcome outcome = reader.read(raw.key(), raw.value(), fallbackId);
         TraceContext trace = TraceHeaders.read(raw.headers()).orElse(null);
@@ -104,8 +111,8 @@ public class RequestIntake {
         if (outcome instanceof ReadOutcome.Valid valid) {
             GenerationRequest request = valid.request();
             JobRecord job = JobRecord.requested(request.jobId(), request.provider(), request.model(),
-                    request.input(), request.metadata(), now, deadlines.deadline(now, request.timeoutSeconds()))
-                    .withTrace(trace);
+                    request.input(), request.metadata(), now, deadlines.deadline(now, request.timeoutSeconds()),
+                    request.retryOf()).withTrace(trace);
             return jobLog.append(job).invoke(() -> metrics.received(job.provider(), job.model()));
         }
         if (outcome instanceof ReadOutcome.Invalid invalid) {
@@ -117,5 +124,19 @@ public class RequestIntake {
         }
         metrics.rejected("undecodable");
         return deadLetters.send(raw, ((ReadOutcome.Undecodable) outcome).reason());
+    }
+
+    /**
+     * A cancel command goes into the job log beside the job's own records, where the job's owner reads it in order
+     * with them and carries it out (see docs/flow.md#cancellation); anything else on the control topic is a dead
+     * letter with its reason.
+     */
+    private Uni<Void> command(ConsumerRecord<String, byte[]> raw) {
+        CancelCommandReader.Command command = commands.read(raw.key(), raw.value(), clock.instant());
+        if (command instanceof CancelCommandReader.Cancel cancel) {
+            return jobLog.append(JobRecord.cancelRequest(cancel.jobId(), cancel.cancellation(), clock.instant()));
+        }
+        metrics.rejected("control");
+        return deadLetters.send(raw, ((CancelCommandReader.Unreadable) command).reason());
     }
 }

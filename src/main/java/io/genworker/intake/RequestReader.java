@@ -43,7 +43,7 @@ import io.genworker.job.JobError;
 public class RequestReader {
 
     static final Set<String> ENVELOPE_FIELDS = Set.of("jobId", "model", "provider", "input", "timeoutSeconds",
-            "metadata");
+            "metadata", "retryOf");
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/+=-]*");
     private static final int MAX_NESTING = 32;
     static final int MAX_DETAILS = 20;
@@ -81,27 +81,40 @@ public class RequestReader {
      * @param fallbackJobId a stable id for a refused request that names none (derived from its topic position)
      */
     public ReadOutcome read(String key, byte[] value, String fallbackJobId) {
+        Object parsed = parse(value, "a request");
+        if (parsed instanceof String problem) {
+            return new ReadOutcome.Undecodable(problem);
+        }
+        return readObject(key, (ObjectNode) parsed, fallbackJobId);
+    }
+
+    /**
+     * The bytes as one JSON object, parsed strictly (bounded size and depth, UTF-8, no duplicate keys), or, as a
+     * String, why they are none. Shared by every kind of record intake reads.
+     *
+     * @param what the kind of record, for the reason ("a request")
+     */
+    Object parse(byte[] value, String what) {
         if (value == null || value.length == 0) {
-            return new ReadOutcome.Undecodable("empty value: a request must be a JSON object");
+            return "empty value: " + what + " must be a JSON object";
         }
         if (value.length > limits.maxRecordBytes()) {
-            return new ReadOutcome.Undecodable("value of " + value.length + " bytes exceeds the limit of "
-                    + limits.maxRecordBytes() + " bytes");
+            return "value of " + value.length + " bytes exceeds the limit of " + limits.maxRecordBytes() + " bytes";
         }
         int invalidAt = firstInvalidUtf8(value);
         if (invalidAt >= 0) {
-            return new ReadOutcome.Undecodable("not UTF-8: invalid byte sequence at offset " + invalidAt);
+            return "not UTF-8: invalid byte sequence at offset " + invalidAt;
         }
         JsonNode root;
         try {
             root = strictMapper.readTree(value);
         } catch (IOException e) {
-            return new ReadOutcome.Undecodable("not valid JSON: " + firstLine(e.getMessage()));
+            return "not valid JSON: " + firstLine(e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            return new ReadOutcome.Undecodable("a request must be a JSON object, got " + describe(root));
+            return what + " must be a JSON object, got " + describe(root);
         }
-        return readObject(key, (ObjectNode) root, fallbackJobId);
+        return root;
     }
 
     private ReadOutcome readObject(String key, ObjectNode root, String fallbackJobId) {
@@ -122,6 +135,7 @@ public class RequestReader {
             metadata = null;
         }
         Integer timeoutSeconds = readTimeout(root.get("timeoutSeconds"), details);
+        String retryOf = readRetryOf(root.get("retryOf"), jobId, details);
         ObjectNode input = object(root, "input", true, details);
 
         String resultId = jobId != null ? jobId : fallbackJobId;
@@ -136,7 +150,7 @@ public class RequestReader {
             }
             if (details.isEmpty()) {
                 return new ReadOutcome.Valid(new GenerationRequest(jobId, model, spec.get().provider(), input,
-                        timeoutSeconds, metadata), spec.get());
+                        timeoutSeconds, metadata, retryOf), spec.get());
             }
             provider = spec.get().provider();
         }
@@ -193,7 +207,8 @@ public class RequestReader {
         return details;
     }
 
-    private String readJobId(String key, JsonNode node, List<ErrorDetail> details) {
+    /** The job id of a record: the key, or the body's `jobId`; they must agree, and follow the id rules. */
+    String readJobId(String key, JsonNode node, List<ErrorDetail> details) {
         String fromBody = null;
         if (node != null && !node.isNull()) {
             if (!node.isTextual()) {
@@ -214,15 +229,39 @@ public class RequestReader {
             }
             return null;
         }
+        return followsIdRules("jobId", id, details) ? id : null;
+    }
+
+    private boolean followsIdRules(String field, String id, List<ErrorDetail> details) {
         if (id.length() > limits.maxJobIdLength()) {
-            details.add(new ErrorDetail("jobId", "maxLength:" + limits.maxJobIdLength(), id.length()));
-            return null;
+            details.add(new ErrorDetail(field, "maxLength:" + limits.maxJobIdLength(), id.length()));
+            return false;
         }
         if (!JOB_ID.matcher(id).matches()) {
-            details.add(new ErrorDetail("jobId", "pattern:" + JOB_ID.pattern(), InputValidator.shorten(id)));
+            details.add(new ErrorDetail(field, "pattern:" + JOB_ID.pattern(), InputValidator.shorten(id)));
+            return false;
+        }
+        return true;
+    }
+
+    /** The job a retry repeats: a job id of its own kind, never the retry's own id (a retry is a new job). */
+    private String readRetryOf(JsonNode node, String jobId, List<ErrorDetail> details) {
+        if (node == null || node.isNull()) {
             return null;
         }
-        return id;
+        if (!node.isTextual()) {
+            details.add(new ErrorDetail("retryOf", "type:string", InputValidator.shorten(node)));
+            return null;
+        }
+        String retryOf = node.asText();
+        if (!followsIdRules("retryOf", retryOf, details)) {
+            return null;
+        }
+        if (retryOf.equals(jobId)) {
+            details.add(new ErrorDetail("retryOf", "differs-from-jobId", InputValidator.shorten(retryOf)));
+            return null;
+        }
+        return retryOf;
     }
 
     private Integer readTimeout(JsonNode node, List<ErrorDetail> details) {
@@ -241,7 +280,7 @@ public class RequestReader {
         return value;
     }
 
-    private static String text(ObjectNode root, String field, boolean required, List<ErrorDetail> details) {
+    static String text(ObjectNode root, String field, boolean required, List<ErrorDetail> details) {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             if (required) {
@@ -271,7 +310,7 @@ public class RequestReader {
         return (ObjectNode) node;
     }
 
-    private static String summary(List<ErrorDetail> details) {
+    static String summary(List<ErrorDetail> details) {
         return String.join("; ", details.stream().map(d -> d.field() + " " + d.rule()).toList());
     }
 

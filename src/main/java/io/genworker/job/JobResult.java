@@ -18,7 +18,9 @@ public record JobResult(
         Usage usage,
         Timing timing,
         int polls,
-        ObjectNode metadata) {
+        ObjectNode metadata,
+        Cancellation cancellation,
+        String retryOf) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Usage(Double credits) {
@@ -31,6 +33,7 @@ public record JobResult(
     public static JobResult of(JobRecord job) {
         return new JobResult(job.jobId(), job.state(), job.provider(), job.model(), job.providerJobId(), job.video(),
                 job.error(), job.credits() == null ? null : new Usage(job.credits()),
-                new Timing(job.receivedAt(), job.submittedAt(), job.finishedAt()), job.polls(), job.metadata());
+                new Timing(job.receivedAt(), job.submittedAt(), job.finishedAt()), job.polls(), job.metadata(),
+                job.cancellation(), job.retryOf());
     }
 }

@@ -9,6 +9,12 @@ public enum JobState {
      * counts it as a duplicate of a job id it already answers for. Needs schema version 2 of its readers.
      */
     REFUSED,
+    /**
+     * A command to cancel the job (from the control topic), as intake wrote it for the job's owner: not a state the
+     * job is in but a record in its history, carried out by the owner, who writes the job's CANCELLED record (or,
+     * when it had finished already, its terminal record again). Needs schema version 4 of its readers.
+     */
+    CANCEL_REQUESTED,
     /** A submit is (or was) on its way to the provider: after a crash the provider may or may not have it. */
     SUBMITTING,
     SUBMITTED,
@@ -19,6 +25,7 @@ public enum JobState {
     ARCHIVING,
     COMPLETED,
     FAILED,
+    /** Cancelled on request: its cancellation says whether the provider may still bill it. Schema version 4. */
     CANCELLED;
 
     public boolean isTerminal() {

@@ -27,7 +27,7 @@ public final class RecordSchema {
 
     public static final String HEADER = "genworker-schema";
     /** The newest schema version this worker knows; every record it writes needs no more. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** Echoed header values and body excerpts are cut to this, as refusal details are. */
     private static final int MAX_ECHO = 100;
     private static final byte[] VERSION_1 = "1".getBytes(StandardCharsets.US_ASCII);
@@ -39,6 +39,12 @@ public final class RecordSchema {
      * answer a duplicate without the stored copy.
      */
     private static final byte[] VERSION_3 = "3".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Version 4 added cancellation ({@link JobState#CANCEL_REQUESTED}, the CANCELLED record's `cancellation`) and
+     * `retryOf`: a worker that skipped a cancel command would run a job its sender stopped, and one that answered a
+     * duplicate from a CANCELLED record without its cancellation would drop what it may cost.
+     */
+    private static final byte[] VERSION_4 = "4".getBytes(StandardCharsets.US_ASCII);
 
     /** Why a record holds its partition; {@link #tag()} is the metric's tag value. */
     public enum Reason {
@@ -87,6 +93,10 @@ public final class RecordSchema {
      * so that older workers stop only where they must.
      */
     public static byte[] header(JobRecord record) {
+        if (record.state() == JobState.CANCEL_REQUESTED || record.state() == JobState.CANCELLED
+                || record.cancellation() != null || record.retryOf() != null) {
+            return VERSION_4.clone();
+        }
         if (record.state() == JobState.ARCHIVING || record.video() != null
                 && (record.video().archive() != null || record.video().archiveError() != null)) {
             return VERSION_3.clone();

@@ -66,6 +66,7 @@ public class TopicInitializer {
                 TopicConfig.SEGMENT_MS_CONFIG, Long.toString(SEGMENT.toMillis()))));
         all.add(topic(topics, topics.results(), Map.of()));
         all.add(topic(topics, topics.deadLetters(), Map.of()));
+        all.add(topic(topics, topics.control(), Map.of()));
         return all;
     }
 

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.Consumer;
 
 import io.genworker.job.JobRecord;
+import io.genworker.job.JobState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -45,6 +46,8 @@ public class WorkerMetrics {
     public static final String JOBS_SUBMITTED = PREFIX + "jobs.submitted";
     public static final String JOBS_COMPLETED = PREFIX + "jobs.completed";
     public static final String JOBS_FAILED = PREFIX + "jobs.failed";
+    public static final String JOBS_CANCELLED = PREFIX + "jobs.cancelled";
+    public static final String CANCEL_REQUESTS = PREFIX + "cancel.requests";
     public static final String JOBS_IN_FLIGHT = PREFIX + "jobs.in.flight";
     public static final String OLDEST_JOB_AGE = PREFIX + "jobs.oldest.age";
     public static final String JOBS_REMEMBERED = PREFIX + "jobs.remembered";
@@ -80,6 +83,13 @@ public class WorkerMetrics {
             "Jobs that ended with a video", null, PROVIDER, MODEL);
     static final MeterSpec FAILED_SPEC = new MeterSpec(JOBS_FAILED, Kind.COUNTER,
             "Jobs that ended in failure, by error code", null, PROVIDER, MODEL, "code");
+    static final MeterSpec CANCELLED_SPEC = new MeterSpec(JOBS_CANCELLED, Kind.COUNTER,
+            "Jobs that ended cancelled, by what the provider may still bill (not_submitted, may_be_billed, billed)",
+            null, PROVIDER, MODEL, "outcome");
+    static final MeterSpec CANCEL_REQUESTS_SPEC = new MeterSpec(CANCEL_REQUESTS, Kind.COUNTER,
+            "Cancel commands carried out by the jobs' owners, by result: applied (the job ended cancelled),"
+                    + " finished_already (nothing changed), unknown_job (the id is cancelled before any request)",
+            null, "result");
     static final MeterSpec IN_FLIGHT_SPEC = new MeterSpec(JOBS_IN_FLIGHT, Kind.GAUGE,
             "Jobs owned by this worker and not finished", null);
     static final MeterSpec OLDEST_AGE_SPEC = new MeterSpec(OLDEST_JOB_AGE, Kind.GAUGE,
@@ -124,7 +134,7 @@ public class WorkerMetrics {
 
     /** Every meter above; the README table and the scrape test follow this list. */
     public static final List<MeterSpec> CATALOGUE = Stream.concat(Stream.of(RECEIVED_SPEC,
-            REJECTED_SPEC, DUPLICATE_SPEC, SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, IN_FLIGHT_SPEC,
+            REJECTED_SPEC, DUPLICATE_SPEC, SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, CANCELLED_SPEC, CANCEL_REQUESTS_SPEC, IN_FLIGHT_SPEC,
             OLDEST_AGE_SPEC, REMEMBERED_SPEC, PARKED_SPEC, DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC,
             CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC,
             DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC, AUTHORIZATION_FAILURES_SPEC),
@@ -151,6 +161,11 @@ public class WorkerMetrics {
         counter(REJECTED_SPEC, "reason", reason).increment();
     }
 
+    /** @param result applied, finished_already or unknown_job */
+    public void cancelRequest(String result) {
+        counter(CANCEL_REQUESTS_SPEC, "result", result).increment();
+    }
+
     public void duplicate() {
         counter(DUPLICATE_SPEC).increment();
     }
@@ -165,7 +180,11 @@ public class WorkerMetrics {
 
     public void finished(JobRecord job) {
         String outcome = job.state().name().toLowerCase();
-        if (job.error() == null) {
+        if (job.state() == JobState.CANCELLED) {
+            counter(CANCELLED_SPEC, PROVIDER, job.provider(), MODEL, job.model(), "outcome",
+                    job.cancellation() == null || job.cancellation().outcome() == null ? "unknown"
+                            : job.cancellation().outcome().name().toLowerCase()).increment();
+        } else if (job.error() == null) {
             counter(COMPLETED_SPEC, PROVIDER, job.provider(), MODEL, job.model()).increment();
         } else {
             failedCounter(job.provider(), job.model(), job.error().code().name()).increment();
@@ -275,7 +294,10 @@ public class WorkerMetrics {
         counter(COMPLETED_SPEC, PROVIDER, provider, MODEL, model);
         counter(CREDITS_SPEC, PROVIDER, provider, MODEL, model);
         errorCodes.forEach(code -> failedCounter(provider, model, code));
-        for (String outcome : List.of("completed", "failed")) {
+        for (String outcome : List.of("not_submitted", "may_be_billed", "billed")) {
+            counter(CANCELLED_SPEC, PROVIDER, provider, MODEL, model, "outcome", outcome);
+        }
+        for (String outcome : List.of("completed", "failed", "cancelled")) {
             jobTimer(DURATION_SPEC, provider, model, outcome);
             jobTimer(PROVIDER_DURATION_SPEC, provider, model, outcome);
         }
@@ -290,6 +312,9 @@ public class WorkerMetrics {
         reasons.forEach(reason -> counter(REJECTED_SPEC, "reason", reason));
         counter(DUPLICATE_SPEC);
         counter(FENCED_SPEC);
+        for (String result : List.of("applied", "finished_already", "unknown_job")) {
+            counter(CANCEL_REQUESTS_SPEC, "result", result);
+        }
     }
 
     private Counter failedCounter(String provider, String model, String code) {

@@ -27,6 +27,7 @@ public class ResultPublisher {
     public static final String SOURCE = "urn:generation-worker";
     public static final String TYPE_COMPLETED = "generation.completed";
     public static final String TYPE_FAILED = "generation.failed";
+    public static final String TYPE_CANCELLED = "generation.cancelled";
 
     private final ObjectMapper mapper;
     private final String topic;
@@ -48,13 +49,21 @@ public class ResultPublisher {
         header(headers, "ce_specversion", "1.0");
         // Deterministic id: a consumer can drop a redelivered event by (ce_source, ce_id).
         header(headers, "ce_id", job.jobId() + "/" + job.state().name().toLowerCase());
-        header(headers, "ce_type", job.state() == JobState.COMPLETED ? TYPE_COMPLETED : TYPE_FAILED);
+        header(headers, "ce_type", type(job.state()));
         header(headers, "ce_source", SOURCE);
         header(headers, "ce_subject", job.jobId());
         header(headers, "ce_time", (job.finishedAt() != null ? job.finishedAt() : Instant.now()).toString());
         header(headers, "content-type", "application/json");
         TraceHeaders.write(job.trace(), headers);
         return new ProducerRecord<>(topic, null, job.jobId(), value, headers);
+    }
+
+    static String type(JobState terminal) {
+        return switch (terminal) {
+            case COMPLETED -> TYPE_COMPLETED;
+            case CANCELLED -> TYPE_CANCELLED;
+            default -> TYPE_FAILED;
+        };
     }
 
     private static void header(RecordHeaders headers, String name, String value) {

@@ -82,14 +82,14 @@ final class ArchiveStep {
                 .subscribe().with(
                         copy -> {
                             job.transfer = null;
-                            if (!job.dropped) {
+                            if (!job.stopped()) {
                                 job.archiveAttempts = 0;
                                 finish(job, job.record.archived(copy, clock.instant()));
                             }
                         },
                         failure -> {
                             job.transfer = null;
-                            if (!job.dropped) {
+                            if (!job.stopped()) {
                                 archiveFailed(job, ArchiveFailure.of(failure));
                             }
                         });
@@ -112,7 +112,7 @@ final class ArchiveStep {
         archiver.findCopy(job.record)
                 .emitOn(onContext)
                 .subscribe().with(found -> {
-                    if (job.dropped) {
+                    if (job.stopped()) {
                         return;
                     }
                     if (found != null) {
@@ -123,7 +123,7 @@ final class ArchiveStep {
                         finish(job, terminal);
                     }
                 }, e -> {
-                    if (!job.dropped) {
+                    if (!job.stopped()) {
                         finish(job, terminal);
                     }
                 });

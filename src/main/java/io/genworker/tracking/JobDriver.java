@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.genworker.archive.ArchivePolicy;
 import io.genworker.archive.Archiver;
+import io.genworker.job.Cancellation;
 import io.genworker.job.Deadlines;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
@@ -86,6 +87,11 @@ final class JobDriver {
 
     /** Takes the job's next step from the state it is in. */
     void act(TrackedJob job) {
+        if (job.cancel != null) {
+            // Adopted with a cancel command not carried out yet (a replay, a parked job, an id never requested).
+            endCancelled(job, outcomeNow(job), job.latestSent);
+            return;
+        }
         switch (job.record.state()) {
             case REQUESTED -> submit(job);
             case REFUSED -> finish(job, JobRecord.refused(job.id(), job.record.provider(), job.record.model(),
@@ -103,6 +109,72 @@ final class JobDriver {
             case ARCHIVING -> copying.start(job);
             default -> LOG.errorf("job %s in terminal state %s is not active", job.id(), job.record.state());
         }
+    }
+
+    // ---- cancelling -------------------------------------------------------------------------------------------
+
+    /**
+     * Carries out a cancel command for a job driven here. Its next step is stopped at once (a timer, a slot it waits
+     * for, a write's next step, a copy), and its CANCELLED record and result are committed after whatever it wrote
+     * last, with what the provider may still bill: nothing, if no submission went out; may be billed, if one did
+     * (neither provider has a cancel call, so polling just stops); billed, if the video was being copied. Only a
+     * submission out and unanswered is waited for: its answer says whether the provider took it, and under which id.
+     * A job whose terminal record is already on its way keeps it (the caller sees to that).
+     */
+    void cancel(TrackedJob job, Cancellation asked) {
+        if (job.cancel != null || job.ending) {
+            return;
+        }
+        job.cancel = asked;
+        if (!job.submissionOut) {
+            endCancelled(job, outcomeNow(job), job.latestSent);
+        }
+    }
+
+    /** What a cancellation now saves, from the newest state sent (its write may still be on its way). */
+    private static Cancellation.Outcome outcomeNow(TrackedJob job) {
+        return switch (job.latestSent.state()) {
+            case SUBMITTING -> job.submissionSent ? Cancellation.Outcome.MAY_BE_BILLED
+                    : Cancellation.Outcome.NOT_SUBMITTED;
+            case SUBMITTED -> Cancellation.Outcome.MAY_BE_BILLED;
+            case ARCHIVING -> Cancellation.Outcome.BILLED;
+            default -> Cancellation.Outcome.NOT_SUBMITTED;
+        };
+    }
+
+    private void endCancelled(TrackedJob job, Cancellation.Outcome outcome, JobRecord from) {
+        job.ending = true;
+        stop(job);
+        LOG.infof("job %s cancelled in %s: %s", job.id(), from.state(), outcome);
+        metrics.cancelRequest(job.tagless ? "unknown_job" : "applied");
+        writer.commitTerminal(job, from.cancelled(job.cancel.ended(outcome), job.polls, clock.instant()),
+                retirement::retire);
+    }
+
+    /** A cancellation that waited for the submission's answer: the provider took it, under this id. */
+    private boolean cancelledAfterSubmission(TrackedJob job, String providerJobId, Double credits) {
+        if (job.cancel == null) {
+            return false;
+        }
+        endCancelled(job, Cancellation.Outcome.MAY_BE_BILLED,
+                job.record.submitted(providerJobId, credits, clock.instant()));
+        return true;
+    }
+
+    /**
+     * A cancellation that waited for the submission's answer, which was a failure: a refusal that certainly left
+     * nothing at the provider (a retry or an account wait would follow) bills nothing; any other may have.
+     */
+    private boolean cancelledAfterFailedSubmission(TrackedJob job, Reaction reaction) {
+        if (job.cancel == null) {
+            return false;
+        }
+        boolean notTaken = reaction instanceof Reaction.Retry || reaction instanceof Reaction.WaitForAccount
+                || reaction instanceof Reaction.Fail f && (f.code() == ErrorCode.PROVIDER_REJECTED
+                        || f.code() == ErrorCode.CONTENT_BLOCKED || f.code() == ErrorCode.INVALID_REQUEST);
+        endCancelled(job, notTaken ? Cancellation.Outcome.NOT_SUBMITTED : Cancellation.Outcome.MAY_BE_BILLED,
+                job.record);
+        return true;
     }
 
     /**
@@ -197,12 +269,19 @@ final class JobDriver {
         JobRecord submitting = job.record;
         job.probingProvider = null;
         job.submissionSent = true;
+        job.submissionOut = true;
         providers.call(() -> provider.submit(submitting))
                 .emitOn(onContext)
                 .subscribe().with(
                         submission -> {
                             slot.release();
+                            job.submissionOut = false;
                             if (job.dropped) {
+                                return;
+                            }
+                            if (cancelledAfterSubmission(job, submission.providerJobId(), submission.credits())) {
+                                providers.accountAccepted(provider.id());
+                                metrics.submitted(job.record);
                                 return;
                             }
                             providers.accountAccepted(provider.id());
@@ -217,6 +296,7 @@ final class JobDriver {
                         },
                         failure -> {
                             slot.release();
+                            job.submissionOut = false;
                             onFailure(job, ProviderOperation.SUBMIT,
                                     ProviderErrors.fromTransport(provider.id(), ProviderOperation.SUBMIT, failure));
                         });
@@ -251,7 +331,7 @@ final class JobDriver {
 
     private void onStatus(TrackedJob job, GenerationStatus status) {
         providers.accountAccepted(job.record.provider());
-        if (job.dropped) {
+        if (job.stopped()) {
             return;
         }
         job.streak = ErrorStreak.NONE;
@@ -300,11 +380,14 @@ final class JobDriver {
     private void onFailure(TrackedJob job, ProviderOperation operation, ProviderCallException e) {
         String provider = job.record.provider();
         providers.noteFailure(provider, e);
-        if (job.dropped) {
+        if (job.stopped()) {
             return;
         }
         Reaction reaction = failures.afterFailure(operation, e, job.record, job.streak, providers.isPaused(provider),
                 clock.instant());
+        if (operation == ProviderOperation.SUBMIT && cancelledAfterFailedSubmission(job, reaction)) {
+            return;
+        }
         if (reaction instanceof Reaction.Fail f) {
             fail(job, f.code(), f.message());
         } else if (reaction instanceof Reaction.Retry retry) {
@@ -374,6 +457,10 @@ final class JobDriver {
     }
 
     private void finish(TrackedJob job, JobRecord terminal) {
+        if (job.ending) {
+            // Cancelled meanwhile: its CANCELLED record is the one terminal record it gets.
+            return;
+        }
         writer.commitTerminal(job, terminal, retirement::retire);
     }
 }

@@ -65,11 +65,23 @@ final class JobLogWriter {
      * the job's timer: the step is the job's next move.
      */
     void whenOwned(TrackedJob job, Consumer<TrackedJob> step) {
-        if (job.dropped) {
+        if (job.stopped()) {
             return;
         }
         if (!leaseFresh.getAsBoolean()) {
             timers.schedule(job, LEASE_RETRY, j -> whenOwned(j, step));
+            return;
+        }
+        step.accept(job);
+    }
+
+    /** {@link #whenOwned} for the job's last write, which a cancellation makes too. */
+    private void whileNotHandedOver(TrackedJob job, Consumer<TrackedJob> step) {
+        if (job.dropped) {
+            return;
+        }
+        if (!leaseFresh.getAsBoolean()) {
+            timers.scheduleEnd(job, LEASE_RETRY, j -> whileNotHandedOver(j, step));
             return;
         }
         step.accept(job);
@@ -83,7 +95,9 @@ final class JobLogWriter {
                     .emitOn(onContext)
                     .subscribe().with(
                             offset -> {
-                                if (j.dropped) {
+                                if (j.stopped()) {
+                                    // Handed over, or ending cancelled: the next step never runs (a cancelled
+                                    // job's CANCELLED record follows this one on the partition).
                                     return;
                                 }
                                 j.record = next;
@@ -116,7 +130,7 @@ final class JobLogWriter {
      * published twice. {@code committed} runs once the transaction is, unless the job was handed over meanwhile.
      */
     void commitTerminal(TrackedJob job, JobRecord terminal, Consumer<TrackedJob> committed) {
-        whenOwned(job, j -> {
+        whileNotHandedOver(job, j -> {
             JobRecord kept = terminal.withoutInput();
             j.latestSent = kept;
             commitWithResult.apply(j.partition, kept)
@@ -133,7 +147,8 @@ final class JobLogWriter {
                             },
                             failure -> {
                                 if (!JobLogTransactions.notOwned(failure)) {
-                                    timers.schedule(j, WRITE_RETRY, again -> commitTerminal(again, terminal, committed));
+                                    timers.scheduleEnd(j, WRITE_RETRY,
+                                            again -> commitTerminal(again, terminal, committed));
                                 }
                             });
         });

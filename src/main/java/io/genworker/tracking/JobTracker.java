@@ -27,6 +27,7 @@ import io.genworker.archive.ArchivePolicy;
 import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
+import io.genworker.job.Cancellation;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
@@ -293,7 +294,8 @@ public class JobTracker implements JobLogListener {
             return;
         }
         TrackedJob known = active.get(record.jobId());
-        if (record.state() != JobState.REFUSED) {
+        if (record.state() != JobState.REFUSED && record.state() != JobState.CANCEL_REQUESTED) {
+            // (Neither carries what a parked job could be read back from.)
             followNewest(known, raw.offset(), record);
         }
         noteOwnTerminal(known, record.state(), raw.offset());
@@ -386,11 +388,33 @@ public class JobTracker implements JobLogListener {
         } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
             finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
                     adopt -> adopt(tp, partition, adopt));
+        } else if (decision instanceof PartitionReplay.Cancel cancel) {
+            cancel(known, cancel.cancellation());
+        } else if (decision instanceof PartitionReplay.CancelParked) {
+            parked.adoptWhileRoom();
         } else if (decision instanceof PartitionReplay.FinishedElsewhere elsewhere) {
             known.terminalOffset = offset;
             driver.finishedElsewhere(known, elsewhere.terminal());
         }
         // Anything else is the echo of a transition this worker wrote.
+    }
+
+    /**
+     * A cancel command for a job driven here. One whose terminal record is on its way keeps it, and nothing
+     * changes; if that record is already in the log (its echo was read), before the command, it is written again
+     * after it, so that compaction keeps the job's last word rather than the command (which would cancel a job id
+     * that has already been answered, on a later replay).
+     */
+    private void cancel(TrackedJob known, Cancellation asked) {
+        if (known.latestSent.state().isTerminal()) {
+            metrics.cancelRequest("finished_already");
+            LOG.infof("cancel of job %s changes nothing: it has ended %s", known.id(), known.latestSent.state());
+            if (known.terminalOffset >= 0) {
+                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
+            }
+            return;
+        }
+        driver.cancel(known, asked);
     }
 
     /** The newest state this worker sent for a job it drives, or null. */
@@ -421,10 +445,15 @@ public class JobTracker implements JobLogListener {
         TrackedJob running = active.get(record.jobId());
         if (running != null) {
             // Two records of a job taken for new ones (a fingerprint confirmed twice): one job, driven once.
-            writer.reassert(running);
+            if (adopt.cancel() != null) {
+                cancel(running, adopt.cancel());
+            } else {
+                writer.reassert(running);
+            }
             return;
         }
         TrackedJob job = new TrackedJob(record, tp);
+        job.cancel = adopt.cancel();
         job.newestOffset = offset;
         job.newestIsRequest = record.state() == JobState.REQUESTED;
         active.put(job.id(), job);
@@ -491,7 +520,7 @@ public class JobTracker implements JobLogListener {
             owned.count();
         }
         inFlight.set(active.size());
-        if (!job.refusal) {
+        if (!job.tagless) {
             // A refusal was counted by intake (genworker_requests_rejected_total), and its tags are not trusted.
             metrics.finished(job.record);
         }

@@ -25,7 +25,7 @@ class KnownSeries {
     /** The operations the per-provider rate limit is shared by. */
     static final List<String> LIMITED_OPERATIONS = ProviderOperation.RATE_LIMITED.stream()
             .map(ProviderOperation::tag).toList();
-    static final List<String> REJECTION_REASONS = List.of("invalid_request", "unsupported_model", "undecodable");
+    static final List<String> REJECTION_REASONS = List.of("invalid_request", "unsupported_model", "undecodable", "control");
 
     private final WorkerMetrics metrics;
     private final ModelCatalogue catalogue;

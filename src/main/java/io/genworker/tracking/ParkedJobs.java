@@ -82,9 +82,28 @@ final class ParkedJobs {
         Predicate<String> callable = provider -> !pauses.isPaused(provider);
         Predicate<String> probeDue = provider -> pauses.isPaused(provider) && !probeReads.contains(provider)
                 && pauses.probeDue(provider, now);
+        readBackCancelled();
         readBack(callable, kept -> true, null);
         readBack(probeDue, kept -> true, probeReads);
         owned.count();
+    }
+
+    /**
+     * Parked jobs with a cancel command come first, whatever the room and their provider's state: carrying the
+     * command out calls no provider, and the job leaves flight as soon as its CANCELLED record is committed.
+     */
+    private void readBackCancelled() {
+        for (Map.Entry<TopicPartition, PartitionReplay> entry : owned.all().entrySet()) {
+            PartitionReplay partition = entry.getValue();
+            while (reading < MAX_READING) {
+                PartitionReplay.Parked next = partition.nextCancelledToUnpark();
+                if (next == null) {
+                    break;
+                }
+                reading++;
+                readBack(entry.getKey(), partition, next, null);
+            }
+        }
     }
 
     /** {@link #adoptWhileRoom}, and the jobs of paused providers whose wait has run out (they then fail). */

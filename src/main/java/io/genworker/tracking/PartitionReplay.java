@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import io.genworker.job.Cancellation;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 
@@ -33,8 +34,25 @@ final class PartitionReplay {
      *
      * @param reassert the job's newest state must be written again first: the newest record in the log is a
      *        repeated REQUESTED, which compaction must not keep as its last word
+     * @param cancel a cancel command for the job not carried out yet (the job then ends CANCELLED), or null
      */
-    record Adopt(JobRecord record, boolean reassert) implements Decision {
+    record Adopt(JobRecord record, boolean reassert, Cancellation cancel) implements Decision {
+
+        /** A job adopted from this record; a cancel command for a job id not seen before carries its own. */
+        Adopt(JobRecord record, boolean reassert) {
+            this(record, reassert, record.state() == JobState.CANCEL_REQUESTED ? record.cancellation() : null);
+        }
+    }
+
+    /** A cancel command for a job in flight here: the tracker carries it out (or, finishing already, ignores it). */
+    record Cancel(Cancellation cancellation) implements Decision {
+    }
+
+    /**
+     * A cancel command for a job waiting parked: it is read back and adopted without waiting for a place, to end
+     * cancelled (see {@link #nextCancelledToUnpark}).
+     */
+    record CancelParked() implements Decision {
     }
 
     /**
@@ -112,6 +130,11 @@ final class PartitionReplay {
     private final Set<String> unparking = new HashSet<>();
     /** During replay: jobs whose newest record is a repeated REQUESTED that must not become their last word. */
     private final Set<String> needsReassert = new HashSet<>();
+    /**
+     * Cancel commands of unfinished jobs not carried out yet: during replay all of them, after it those of parked
+     * jobs (adopted first, whatever the room, to end cancelled).
+     */
+    private final Map<String, Cancellation> cancels = new HashMap<>();
     /** During replay: records that came after the terminal record of a finished job's fingerprint. */
     private final Map<String, JobRecord> afterFinish = new LinkedHashMap<>();
     /** Jobs of this partition in flight here. */
@@ -146,6 +169,7 @@ final class PartitionReplay {
             parked.remove(id);
             needsReassert.remove(id);
             afterFinish.remove(id);
+            cancels.remove(id);
             finished.put(fingerprint, offset, finishedAt(record));
             return;
         }
@@ -157,6 +181,13 @@ final class PartitionReplay {
             // A finished job stays finished: a repeated request, or a re-assertion or withdrawal that landed after
             // the result transaction (two producers, no order between them), must not bring it back to life.
             afterFinish.put(id, record);
+        } else if (record.state() == JobState.CANCEL_REQUESTED) {
+            cancelReplayed(id, record, full, offset);
+        } else if (previousState == JobState.CANCEL_REQUESTED && full != null && isRequest(record)) {
+            // The request of a job cancelled before it arrived: its words go into the CANCELLED result, the cancel
+            // stands, and nothing is submitted.
+            replayed.put(id, record);
+            adoptedAt.put(id, offset);
         } else if (previousState != null && record.state() == JobState.REFUSED) {
             // A refused request for a job id already known: counted as a duplicate when acted on, never answered.
             needsReassert.add(id);
@@ -183,6 +214,20 @@ final class PartitionReplay {
     }
 
     /**
+     * A cancel command read by the replay: kept for the job, which ends cancelled once adopted. A command for a job
+     * id not seen yet is that job's record until its request comes (if it does): it is adopted whatever the room,
+     * since carrying it out calls no provider.
+     */
+    private void cancelReplayed(String id, JobRecord command, JobRecord full, long offset) {
+        cancels.putIfAbsent(id, command.cancellation());
+        if (full == null && !parked.contains(id)) {
+            room.takeAnyway();
+            replayed.put(id, command);
+            adoptedAt.put(id, offset);
+        }
+    }
+
+    /**
      * The replay reached its end: every unfinished job to adopt, in first-seen order, then the finished jobs whose
      * terminal record must be confirmed and written again.
      */
@@ -191,7 +236,7 @@ final class PartitionReplay {
         room.release(replayed.size());
         List<Decision> decisions = new ArrayList<>(replayed.size() + parked.size() + afterFinish.size());
         for (JobRecord record : replayed.values()) {
-            decisions.add(new Adopt(record, needsReassert.contains(record.jobId())));
+            decisions.add(new Adopt(record, needsReassert.contains(record.jobId()), cancels.get(record.jobId())));
         }
         parked.forEach((id, kept) -> {
             decisions.add(new Parked(id, kept.offset()));
@@ -204,6 +249,7 @@ final class PartitionReplay {
         replayed.clear();
         afterFinish.clear();
         needsReassert.removeIf(id -> !parked.contains(id));
+        cancels.keySet().removeIf(id -> !parked.contains(id));
         return decisions;
     }
 
@@ -289,7 +335,25 @@ final class PartitionReplay {
         }
         parked.remove(read.jobId());
         adoptedAt.put(read.jobId(), read.offset());
-        return new Adopt(record, needsReassert.remove(read.jobId()));
+        return new Adopt(record, needsReassert.remove(read.jobId()), cancels.remove(read.jobId()));
+    }
+
+    /**
+     * The next parked job with a cancel command to carry out, marked as being read; null when none waits unread.
+     * These are read back whatever the room and the provider's state: they leave flight as soon as they are in it.
+     */
+    Parked nextCancelledToUnpark() {
+        if (replaying) {
+            return null;
+        }
+        for (String id : cancels.keySet()) {
+            ParkedSet.Kept kept = parked.get(id);
+            if (kept != null && !unparking.contains(id)) {
+                unparking.add(id);
+                return new Parked(id, kept.offset());
+            }
+        }
+        return null;
     }
 
     /** The provider of a parked job (the queue it waits in); null if it is no longer parked. */
@@ -308,6 +372,7 @@ final class PartitionReplay {
         unparking.remove(read.jobId());
         parked.remove(read.jobId());
         needsReassert.remove(read.jobId());
+        cancels.remove(read.jobId());
     }
 
     /**
@@ -319,7 +384,7 @@ final class PartitionReplay {
      */
     boolean settledByHeader(String jobId, JobState header, JobState runningHere, long offset) {
         if (header == null || header == JobState.REQUESTED || header == JobState.REFUSED
-                || parked.contains(jobId)) {
+                || header == JobState.CANCEL_REQUESTED || parked.contains(jobId)) {
             // (A parked job's records always go to its parked entry, never to a fingerprint's.)
             // A repeated request, or the tracker's own withdrawal or refused submission: only the body's attempt
             // count tells them apart. They are rare, so they are parsed.
@@ -350,6 +415,9 @@ final class PartitionReplay {
             return liveWhileParked(record, kept, fingerprint, offset);
         }
         if (runningHere != null) {
+            if (record.state() == JobState.CANCEL_REQUESTED) {
+                return new Cancel(record.cancellation());
+            }
             if (record.state() == JobState.REFUSED) {
                 return new Duplicate(true);
             }
@@ -392,8 +460,14 @@ final class PartitionReplay {
             // A previous owner's late result: the job is finished, nothing to adopt.
             parked.remove(id);
             needsReassert.remove(id);
+            cancels.remove(id);
             finished.put(fingerprint, offset, finishedAt(record));
             return ECHO;
+        }
+        if (record.state() == JobState.CANCEL_REQUESTED) {
+            // Its parked record stays where it is: the job is read back from it, at once, to end cancelled.
+            cancels.putIfAbsent(id, record.cancellation());
+            return new CancelParked();
         }
         if (isRequest(record)) {
             // A repeated request: one job, counted. For a job under way (or a refusal) its state must be written

@@ -97,8 +97,8 @@ final class ProviderAccess {
     void withSlot(TrackedJob job, VideoProvider provider, ProviderOperation operation,
             Consumer<ProviderGate.Slot> call, Runnable onStartFailure) {
         gates.computeIfAbsent(provider.id(), id -> gate(provider))
-                .acquire(operation, () -> job.dropped, slot -> {
-                    if (job.dropped) {
+                .acquire(operation, job::stopped, slot -> {
+                    if (job.stopped()) {
                         slot.release();
                         giveUpProbe(job);
                         return;

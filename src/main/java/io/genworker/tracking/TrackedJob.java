@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.apache.kafka.common.TopicPartition;
 
+import io.genworker.job.Cancellation;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -13,10 +14,11 @@ final class TrackedJob {
 
     final TopicPartition partition;
     /**
-     * A request intake refused: it only gets its FAILED result. Its provider and model are the request's own words
-     * (possibly unknown, unbounded): they never become metric tags.
+     * A request intake refused (it only gets its FAILED result), or a cancel command for a job id not seen (it only
+     * gets its CANCELLED result): its provider and model are a request's own words (possibly unknown, unbounded) or
+     * none, so they never become metric tags.
      */
-    final boolean refusal;
+    final boolean tagless;
     /** The newest record the broker acknowledged. */
     JobRecord record;
     /** The newest record sent, acknowledged or not: what a re-assertion must repeat. */
@@ -45,6 +47,15 @@ final class TrackedJob {
     ErrorStreak streak = ErrorStreak.NONE;
     /** Set when the partition is revoked: every pending callback of this job then does nothing. */
     boolean dropped;
+    /** A cancel command for this job, being carried out; null while none came. */
+    Cancellation cancel;
+    /**
+     * Set once a cancellation ends the job: its CANCELLED record is being committed, and every other pending step of
+     * it (a timer, a write's next step, a provider's answer, a copy) does nothing.
+     */
+    boolean ending;
+    /** Whether the submission's paid call is out and unanswered: a cancellation then waits for its answer. */
+    boolean submissionOut;
     /**
      * Set when the partition is revoked while this job's submission is out: it finishes that call (writes its
      * outcome) and then stops, instead of taking a next step.
@@ -68,8 +79,13 @@ final class TrackedJob {
         this.record = record;
         this.latestSent = record;
         this.partition = partition;
-        this.refusal = record.state() == JobState.REFUSED;
+        this.tagless = record.state() == JobState.REFUSED || record.state() == JobState.CANCEL_REQUESTED;
         this.polls = record.polls();
+    }
+
+    /** Whether the job's own steps must stop: handed over, or ending cancelled. */
+    boolean stopped() {
+        return dropped || ending;
     }
 
     String id() {

@@ -22,7 +22,6 @@ class ApiConfigTest {
 
         assertThat(config.basic().enabled()).isFalse();
         assertThat(config.jwt().publicKeyLocation()).isEmpty();
-        assertThat(config.controlTopic()).isEqualTo("generation.control");
         assertThat(config.writeTimeout()).isEqualTo(Duration.ofSeconds(5));
         ApiStartup.check(config);
     }

@@ -33,9 +33,9 @@ class CancelCommandTest {
     }
 
     @Test
-    void reasonsAreCountedInCharactersNotBytes() {
-        assertThat(read("{\"reason\": \"" + "😀".repeat(500) + "\"}").reason()).hasSize(1000);
-        assertThatThrownBy(() -> read("{\"reason\": \"" + "😀".repeat(501) + "\"}"))
+    void reasonsAreCountedAsIntakeCountsThemInUtf16Units() {
+        assertThat(read("{\"reason\": \"" + "é".repeat(500) + "\"}").reason()).hasSize(500);
+        assertThatThrownBy(() -> read("{\"reason\": \"" + "😀".repeat(251) + "\"}"))
                 .isInstanceOf(ApiProblemException.class);
     }
 
@@ -43,6 +43,12 @@ class CancelCommandTest {
     void aLongCallerNameIsCut() {
         CancelCommand command = CancelCommand.read("job-1", new byte[0], "u".repeat(300), "/");
         assertThat(command.requestedBy()).hasSize(CancelCommand.MAX_REQUESTED_BY);
+    }
+
+    @Test
+    void aCutNeverSplitsASurrogatePair() {
+        assertThat(CancelCommand.cut("ab😀", 3)).isEqualTo("ab");
+        assertThat(CancelCommand.cut("abc😀", 3)).isEqualTo("abc");
     }
 
     @Test

@@ -34,7 +34,7 @@ import io.restassured.response.Response;
 class JobCommandTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String CONTROL = "generation.control";
+    private static final String CONTROL = WorkerTopics.CONTROL;
     private static WorkerTopics topics;
 
     @BeforeAll
@@ -120,6 +120,11 @@ class JobCommandTest {
         assertThat(command.path("reason").asText()).isEqualTo("wrong prompt – café ✓");
         assertThat(command.path("requestedBy").asText()).isEqualTo(ApiRoles.OPERATOR);
         assertThat(command.size()).isEqualTo(4);
+        // The worker carries it out: a job id never seen ends cancelled, never submitted, saying who asked.
+        JsonNode result = topics.awaitResult(id, WAIT);
+        assertThat(result.path("status").asText()).isEqualTo("CANCELLED");
+        assertThat(result.path("cancellation").path("outcome").asText()).isEqualTo("NOT_SUBMITTED");
+        assertThat(result.path("cancellation").path("requestedBy").asText()).isEqualTo(ApiRoles.OPERATOR);
 
         String slashed = "tenant/7/" + UUID.randomUUID();
         Response encoded = ApiUsers.bearer(ApiTokens.token("otto", ApiRoles.OPERATOR)).urlEncodingEnabled(false)

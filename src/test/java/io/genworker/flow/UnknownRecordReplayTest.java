@@ -89,13 +89,13 @@ class UnknownRecordReplayTest {
             ObjectNode submitting = (ObjectNode) WorkerTopics.parse(new String(
                     jobLog.encode(requested.submitting(Instant.now())), StandardCharsets.UTF_8));
             offset = write(taken, before, submitting.put("submitVia", "batch-api").toString()
-                    .getBytes(StandardCharsets.UTF_8), "SUBMITTING", "4");
+                    .getBytes(StandardCharsets.UTF_8), "SUBMITTING", "5");
             write(taken, after, jobLog.encode(requested(after)), "REQUESTED", "1");
         }
         // The newer worker left: its partitions come to this worker, which replays them.
 
         HeldPartitionProbe.awaitHeld(readiness, taken,
-                "held at offset " + offset + ": schema version 4 (this worker knows 3)", WAIT);
+                "held at offset " + offset + ": schema version 5 (this worker knows 4)", WAIT);
         assertThat(HeldPartitionProbe.heldGauge(metrics, "version")).isEqualTo(1);
 
         String elsewhere = JobLogPartitions.jobIdOn(otherThan(taken), PARTITIONS, "replay-elsewhere-");

@@ -78,16 +78,16 @@ class UnknownRecordTest {
 
     @Test
     void aRecordOfAStateThisWorkerDoesNotKnowHoldsItsPartition() throws Exception {
-        // A newer worker's cancellation request for the job, with no version bump: its state alone is unknown.
-        assertHeldBy("CANCEL_REQUESTED", "1", body -> body.put("state", "CANCEL_REQUESTED"),
-                "unknown state 'CANCEL_REQUESTED'", "kind");
+        // A newer worker's new kind of record, with no version bump: its state alone is unknown.
+        assertHeldBy("SUSPENDED", "1", body -> body.put("state", "SUSPENDED"),
+                "unknown state 'SUSPENDED'", "kind");
     }
 
     @Test
     void aRecordOfANewerSchemaVersionHoldsItsPartition() throws Exception {
         // Every name in it is known; only the version says that ignoring its new field would be wrong.
-        assertHeldBy("SUBMITTED", "4", body -> body.put("archiveAfter", Instant.now().toString()),
-                "schema version 4 (this worker knows 3)", "version");
+        assertHeldBy("SUBMITTED", "5", body -> body.put("archiveAfter", Instant.now().toString()),
+                "schema version 5 (this worker knows 4)", "version");
     }
 
     /**

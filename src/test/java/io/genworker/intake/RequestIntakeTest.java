@@ -40,8 +40,8 @@ class RequestIntakeTest {
     private final ScriptedProducer producer = new ScriptedProducer();
     private final KafkaWriter writer = new KafkaWriter(producer, System::nanoTime,
             new KafkaAuthorization(new WorkerMetrics(new SimpleMeterRegistry())));
-    private final RequestIntake intake = new RequestIntake(
-            new RequestReader(ModelCatalogue.fromClasspath(JSON), CONFIG.intake(), 7200),
+    private final RequestReader reader = new RequestReader(ModelCatalogue.fromClasspath(JSON), CONFIG.intake(), 7200);
+    private final RequestIntake intake = new RequestIntake(reader, new CancelCommandReader(reader),
             new JobLog(writer, JSON, CONFIG),
             new DeadLetterPublisher(writer, CONFIG), new WorkerMetrics(new SimpleMeterRegistry()), CONFIG,
             Clock.systemUTC());

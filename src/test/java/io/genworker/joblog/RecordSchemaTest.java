@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.genworker.job.Cancellation;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
@@ -53,14 +54,14 @@ class RecordSchemaTest {
 
     @ParameterizedTest(name = "schema {0}, state {1}")
     @CsvSource(nullValues = "none", value = {
-        "4, SUBMITTED,        schema version 4 (this worker knows 3)",
-        "17, none,            schema version 17 (this worker knows 3)",
-        "4, CANCEL_REQUESTED, schema version 4 (this worker knows 3)",
-        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 3)",
-        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 3)",
-        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 3)",
-        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 3)",
-        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 3)" })
+        "5, SUBMITTED,        schema version 5 (this worker knows 4)",
+        "17, none,            schema version 17 (this worker knows 4)",
+        "5, CANCEL_REQUESTED, schema version 5 (this worker knows 4)",
+        "two, SUBMITTED,      unreadable schema version 'two' (this worker knows 4)",
+        "0, SUBMITTED,        unreadable schema version '0' (this worker knows 4)",
+        "-1, SUBMITTED,       unreadable schema version '-1' (this worker knows 4)",
+        "1.1, SUBMITTED,      unreadable schema version '1.1' (this worker knows 4)",
+        "99999999999, none,   unreadable schema version '99999999999' (this worker knows 4)" })
     void aNewerOrUnreadableSchemaVersionHolds(String version, String state, String what) {
         assertThat(RecordSchema.checkHeaders(version, state)).contains(new Unknown(Reason.VERSION, what));
     }
@@ -72,7 +73,7 @@ class RecordSchemaTest {
 
     @ParameterizedTest(name = "schema {0}, state {1}")
     @CsvSource(nullValues = "none", value = {
-        "1, CANCEL_REQUESTED",   // a kind added without a version bump is still caught by its name
+        "1, SUSPENDED",          // a kind added without a version bump is still caught by its name
         "none, PAUSED",
         "1, submitted",          // states are upper case: another spelling is not this worker's
         "1, ''" })
@@ -109,12 +110,27 @@ class RecordSchemaTest {
 
         for (JobRecord record : List.of(archiving, archived, unarchived)) {
             String written = new String(RecordSchema.header(record), StandardCharsets.US_ASCII);
-            assertThat(written).as(record.state().name()).isEqualTo("3")
-                    .isEqualTo(Integer.toString(RecordSchema.VERSION));
+            assertThat(written).as(record.state().name()).isEqualTo("3");
             assertThat(RecordSchema.checkHeaders(written, record.state().name())).isEmpty();
         }
         assertThat(new String(RecordSchema.header(SUBMITTED.completed(video, null, 3, Instant.now())),
                 StandardCharsets.US_ASCII)).as("a completion without archiving is version 1").isEqualTo("1");
+    }
+
+    @Test
+    void cancellationAndRetriesNeedVersionFourSoThatAnOlderWorkerNeverRunsAJobItsSenderStopped() {
+        Cancellation asked = Cancellation.requested(Instant.now(), "no longer needed", "ops");
+        JobRecord command = JobRecord.cancelRequest("j", asked, Instant.now());
+        JobRecord cancelled = SUBMITTED.cancelled(asked.ended(Cancellation.Outcome.MAY_BE_BILLED), 2, Instant.now());
+        JobRecord retry = JobRecord.requested("j.retry-1", "aimlapi", "m", null, null, Instant.now(), Instant.now(),
+                "j");
+
+        for (JobRecord record : List.of(command, cancelled, retry)) {
+            String written = new String(RecordSchema.header(record), StandardCharsets.US_ASCII);
+            assertThat(written).as(record.state().name()).isEqualTo("4")
+                    .isEqualTo(Integer.toString(RecordSchema.VERSION));
+            assertThat(RecordSchema.checkHeaders(written, record.state().name())).isEmpty();
+        }
     }
 
     @Test
@@ -141,8 +157,8 @@ class RecordSchemaTest {
 
     @Test
     void anUnknownStateInTheBodyHolds() throws Exception {
-        assertThat(read(snapshot().put("state", "CANCEL_REQUESTED")))
-                .isEqualTo(new Unknown(Reason.KIND, "unknown state 'CANCEL_REQUESTED'"));
+        assertThat(read(snapshot().put("state", "SUSPENDED")))
+                .isEqualTo(new Unknown(Reason.KIND, "unknown state 'SUSPENDED'"));
     }
 
     @Test

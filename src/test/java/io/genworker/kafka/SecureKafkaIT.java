@@ -70,6 +70,7 @@ class SecureKafkaIT {
     /** The worker's ACLs, exactly as docs/operations.md ("Managed Kafka") lists them. */
     static final List<AclBinding> WORKER_ACLS = List.of(
             allow(ResourceType.TOPIC, WorkerTopics.REQUESTS, PatternType.LITERAL, AclOperation.READ),
+            allow(ResourceType.TOPIC, WorkerTopics.CONTROL, PatternType.LITERAL, AclOperation.READ),
             allow(ResourceType.TOPIC, WorkerTopics.JOBS, PatternType.LITERAL, AclOperation.READ),
             allow(ResourceType.TOPIC, WorkerTopics.JOBS, PatternType.LITERAL, AclOperation.WRITE),
             allow(ResourceType.TOPIC, WorkerTopics.RESULTS, PatternType.LITERAL, AclOperation.WRITE),
@@ -79,6 +80,7 @@ class SecureKafkaIT {
             allow(ResourceType.TOPIC, WorkerTopics.JOBS, PatternType.LITERAL, AclOperation.CREATE),
             allow(ResourceType.TOPIC, WorkerTopics.RESULTS, PatternType.LITERAL, AclOperation.CREATE),
             allow(ResourceType.TOPIC, WorkerTopics.DLQ, PatternType.LITERAL, AclOperation.CREATE),
+            allow(ResourceType.TOPIC, WorkerTopics.CONTROL, PatternType.LITERAL, AclOperation.CREATE),
             allow(ResourceType.GROUP, INTAKE_GROUP, PatternType.LITERAL, AclOperation.READ),
             allow(ResourceType.GROUP, TRACKER_GROUP, PatternType.LITERAL, AclOperation.READ),
             // The job log's per-partition transactions: {worker.tracker.transactional-id-prefix}-{partition}.

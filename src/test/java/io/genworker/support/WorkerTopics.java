@@ -39,6 +39,7 @@ public final class WorkerTopics implements AutoCloseable {
     public static final String JOBS = "generation.jobs";
     public static final String RESULTS = "generation.results";
     public static final String DLQ = "generation.requests.dlq";
+    public static final String CONTROL = "generation.control";
     /** The tracker's consumer group (worker.tracker.group-id). */
     public static final String TRACKER_GROUP = "generation-worker-tracker";
     /** Partitions of the topics in the test profile (`%test.worker.topics.partitions`). */
@@ -59,6 +60,17 @@ public final class WorkerTopics implements AutoCloseable {
 
     public void send(String key, String value) {
         companion.produceStrings().fromRecords(new ProducerRecord<>(REQUESTS, key, value)).awaitCompletion();
+    }
+
+    /** A command on the control topic (a cancel), keyed by its job id. */
+    public void sendControl(String key, String value) {
+        companion.produceStrings().fromRecords(new ProducerRecord<>(CONTROL, key, value)).awaitCompletion();
+    }
+
+    /** The cancel command of the README, with a reason. */
+    public void cancel(String jobId, String reason) {
+        sendControl(jobId, "{\"type\":\"cancel\",\"jobId\":\"" + jobId + "\",\"reason\":\"" + reason
+                + "\",\"requestedBy\":\"test\"}");
     }
 
     public void sendBytes(String key, byte[] value) {

@@ -24,6 +24,7 @@ import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
 import io.genworker.config.WorkerConfig.Archive.OnFailure;
+import io.genworker.job.Cancellation;
 import io.genworker.job.ErrorCode;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
@@ -653,6 +654,145 @@ class JobDriverTest {
         assertThat(archiver.cancelled).isEqualTo(1);
         assertThat(appended).isEmpty();
         assertThat(committed).isEmpty();
+    }
+
+    // ---- cancelling -------------------------------------------------------------------------------------------
+
+    private static final Cancellation ASKED = Cancellation.requested(T, "not needed", "ops@example");
+
+    @Test
+    void aJobCancelledBeforeItsSubmissionIsNeverSubmitted() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+        assertThat(states(appended)).as("SUBMITTING on its way, the call waits for it").containsExactly(
+                JobState.SUBMITTING);
+
+        driver.cancel(job, ASKED);
+        acknowledgeAll();
+        time.advance(Duration.ofMinutes(5));
+
+        assertThat(provider.submits).isZero();
+        assertThat(committed).singleElement().satisfies(cancelled -> {
+            assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(cancelled.cancellation().outcome()).isEqualTo(Cancellation.Outcome.NOT_SUBMITTED);
+            assertThat(cancelled.cancellation().reason()).isEqualTo("not needed");
+            assertThat(cancelled.cancellation().requestedBy()).isEqualTo("ops@example");
+        });
+        assertThat(retired).containsExactly(job);
+    }
+
+    @Test
+    void aSubmittedJobCancelledStopsPollingAndSaysItMayStillBeBilled() {
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+        time.advance(Duration.ofSeconds(6));
+        int pollsBefore = provider.polls;
+
+        driver.cancel(job, ASKED);
+        time.advance(Duration.ofMinutes(10));
+
+        assertThat(provider.polls).as("no poll after the cancel").isEqualTo(pollsBefore);
+        assertThat(committed).singleElement().satisfies(cancelled -> {
+            assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(cancelled.providerJobId()).isEqualTo("p-1");
+            assertThat(cancelled.cancellation().outcome()).isEqualTo(Cancellation.Outcome.MAY_BE_BILLED);
+        });
+    }
+
+    @Test
+    void aCancelWhileTheSubmissionIsOutWaitsForItsAnswerAndKeepsTheProvidersJobId() {
+        CompletableFuture<Submission> answer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(answer));
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+        assertThat(provider.submits).isEqualTo(1);
+
+        driver.cancel(job, ASKED);
+        assertThat(committed).as("the answer says whether the provider took it").isEmpty();
+        answer.complete(new Submission("p-late", 2.0));
+        time.advance(Duration.ofMinutes(10));
+
+        assertThat(provider.polls).isZero();
+        assertThat(states(appended)).containsExactly(JobState.SUBMITTING);
+        assertThat(committed).singleElement().satisfies(cancelled -> {
+            assertThat(cancelled.providerJobId()).isEqualTo("p-late");
+            assertThat(cancelled.cancellation().outcome()).isEqualTo(Cancellation.Outcome.MAY_BE_BILLED);
+        });
+    }
+
+    @Test
+    void aCancelWhileARefusedSubmissionIsOutBillsNothing() {
+        CompletableFuture<Submission> answer = new CompletableFuture<>();
+        provider.submissions(() -> Uni.createFrom().completionStage(answer));
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.cancel(job, ASKED);
+        answer.completeExceptionally(ProviderErrors.fromResponse("aimlapi", ProviderOperation.SUBMIT, 429, null, "{}",
+                time.instant()));
+        time.advance(Duration.ofMinutes(10));
+
+        assertThat(provider.submits).isEqualTo(1);
+        assertThat(committed).singleElement().satisfies(cancelled -> assertThat(cancelled.cancellation().outcome())
+                .isEqualTo(Cancellation.Outcome.NOT_SUBMITTED));
+    }
+
+    @Test
+    void aCancelDuringTheCopyStopsItAndKeepsTheProvidersVideo() {
+        archiver.enabled = true;
+        archiver.script(() -> Uni.createFrom().nothing());
+        TrackedJob job = track(archivingJob());
+        JobDriver driver = driver(false);
+        driver.act(job);
+
+        driver.cancel(job, ASKED);
+        time.advance(Duration.ofHours(1));
+
+        assertThat(archiver.cancelled).isEqualTo(1);
+        assertThat(committed).singleElement().satisfies(cancelled -> {
+            assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(cancelled.video().url()).isEqualTo("https://v/x.mp4");
+            assertThat(cancelled.cancellation().outcome()).isEqualTo(Cancellation.Outcome.BILLED);
+        });
+    }
+
+    @Test
+    void aJobAdoptedWithACancelEndsCancelledWithoutACall() {
+        TrackedJob submitting = track(requested().submitting(T));
+        submitting.cancel = ASKED;
+        TrackedJob neverRequested = track(JobRecord.cancelRequest("job-2", ASKED, T));
+        neverRequested.cancel = ASKED;
+        JobDriver driver = driver(false);
+
+        driver.act(submitting);
+        driver.act(neverRequested);
+        time.advance(Duration.ofMinutes(10));
+
+        assertThat(provider.submits + provider.polls).isZero();
+        assertThat(committed).extracting(r -> r.cancellation().outcome()).containsExactly(
+                Cancellation.Outcome.MAY_BE_BILLED, Cancellation.Outcome.NOT_SUBMITTED);
+        assertThat(committed.get(0).error()).as("not failed SUBMIT_UNCERTAIN: cancelled").isNull();
+        assertThat(committed.get(1).provider()).isNull();
+    }
+
+    @Test
+    void aSecondCancelChangesNothing() {
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        brokerAcknowledges = false;
+        driver.act(job);
+
+        driver.cancel(job, ASKED);
+        driver.cancel(job, Cancellation.requested(T, "again", null));
+        acknowledgeAll();
+
+        assertThat(committed).singleElement().satisfies(c -> assertThat(c.cancellation().reason())
+                .isEqualTo("not needed"));
     }
 
     // ---- the fakes --------------------------------------------------------------------------------------------
