@@ -148,6 +148,7 @@ class JobCommandTest {
                         Requests.textToVideo("trailing-" + UUID.randomUUID()) + " {}", 400 },
                 new Object[] { "deep nesting", "application/json", "[".repeat(5000) + "]".repeat(5000), 400 },
                 new Object[] { "over the size limit", "application/json", big, 413 },
+                new Object[] { "over the HTTP limit", "application/json", big.repeat(2), 413 },
                 new Object[] { "text/plain", "text/plain", Requests.textToVideo("plain").toString(), 415 },
                 new Object[] { "form", "application/x-www-form-urlencoded", "a=b", 415 },
                 new Object[] { "job id with a newline", "application/json",
