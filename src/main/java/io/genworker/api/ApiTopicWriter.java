@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.kafka.KafkaSettings;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -26,9 +27,11 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * settings (TLS, SASL: {@link KafkaSettings}) with the client role {@value #CLIENT}. Its own, not the tracker's
  * {@code KafkaWriter}: callers on the network must not queue behind, or ahead of, the job log's writes. Every write
  * is bounded by {@code worker.api.write-timeout}: waiting for metadata, buffer space and the broker's answer
- * together.
+ * together. Made at start-up, not on the event loop of the first call (a producer resolves its bootstrap servers),
+ * and so that a connection setting it cannot use shows at once.
  */
 @ApplicationScoped
+@Startup
 public class ApiTopicWriter {
 
     /** This producer's role in its client id. */

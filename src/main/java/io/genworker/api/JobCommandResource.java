@@ -115,7 +115,7 @@ public class JobCommandResource {
     }
 
     @POST
-    @Path("{id: .+}/cancel")
+    @Path("{id}/cancel")
     @RolesAllowed(ApiRoles.OPERATOR)
     @Operation(summary = "Cancel a job",
             description = "Writes a cancel command to the control topic. Accepted is not done: the job's state and "
