@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -18,17 +17,19 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Problem details for the errors the HTTP layer answers before JAX-RS sees a request: a credential that does not
- * authenticate (401, with the challenge security already set), a path its permissions refuse (401 or 403), a body
- * over the size limit (413). Other failures go on to the next handler.
+ * authenticate or none at all (401, with the challenges of {@link ApiChallenge}), a path its permissions refuse
+ * (403), a body over the size limit (413). Other failures go on to the next handler.
  */
 @ApplicationScoped
 public class ApiProblemFailures {
 
     private final ObjectMapper json;
+    private final ApiConfig config;
 
     @Inject
-    public ApiProblemFailures(ObjectMapper json) {
+    public ApiProblemFailures(ObjectMapper json, ApiConfig config) {
         this.json = json;
+        this.config = config;
     }
 
     void install(@Observes Router router) {
@@ -42,21 +43,12 @@ public class ApiProblemFailures {
             context.next();
             return;
         }
-        ApiProblem problem = ApiProblem.of(kind, detail(kind), context.request().path());
-        HttpAuthenticator authenticator = context.get(HttpAuthenticator.class.getName());
-        if (kind == ApiProblem.Kind.UNAUTHORIZED && authenticator != null
-                && !response.headers().contains("WWW-Authenticate")) {
-            // A policy's refusal of a caller without credentials comes without the challenge security adds to
-            // a failed authentication.
-            authenticator.getChallenge(context).subscribe().with(challenge -> {
-                if (challenge != null) {
-                    challenge.getHeaders().forEach((name, value) -> response.putHeader(name, value));
-                }
-                write(context, problem);
-            }, failure -> write(context, problem));
-            return;
+        if (kind == ApiProblem.Kind.UNAUTHORIZED) {
+            response.headers().remove(ApiChallenge.HEADER);
+            ApiChallenge.of(config).forEach(challenge -> response.headers().add(ApiChallenge.HEADER, challenge));
         }
-        write(context, problem);
+        String detail = kind == ApiProblem.Kind.UNAUTHORIZED ? ApiChallenge.detail(config) : detail(kind);
+        write(context, ApiProblem.of(kind, detail, context.request().path()));
     }
 
     /** Ends the exchange with the problem (headers already set, such as a challenge, stay). */
@@ -90,7 +82,6 @@ public class ApiProblemFailures {
 
     private static String detail(ApiProblem.Kind kind) {
         return switch (kind) {
-            case UNAUTHORIZED -> "Send a bearer token or the API's Basic credentials";
             case FORBIDDEN -> "This caller's role does not allow this";
             case PAYLOAD_TOO_LARGE -> "The body exceeds the HTTP limit";
             default -> null;

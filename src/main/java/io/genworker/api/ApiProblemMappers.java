@@ -15,13 +15,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.quarkus.vertx.http.runtime.security.HttpAuthenticator;
-import io.smallrye.mutiny.Uni;
 
 /**
  * Every error of a JAX-RS endpoint as RFC 9457 problem details: the API's own refusals, the framework's (404, 405,
- * 406, 415 and other 4xx), security's (401 with its challenge, 403), and anything unexpected as a 500 that names
+ * 406, 415 and other 4xx), security's (401 with the challenges of {@link ApiChallenge}, 403), and anything unexpected as a 500 that names
  * nothing of the cause. Errors raised before a request reaches JAX-RS (authentication, path permissions) are
  * written by {@link ApiProblemFailures}.
  */
@@ -30,9 +27,7 @@ public class ApiProblemMappers {
     private static final Logger LOG = Logger.getLogger(ApiProblemMappers.class);
 
     @Inject
-    HttpAuthenticator authenticator;
-    @Inject
-    CurrentVertxRequest request;
+    ApiConfig config;
 
     @ServerExceptionMapper
     public Response problem(ApiProblemException e) {
@@ -57,17 +52,11 @@ public class ApiProblemMappers {
     }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
-    public Uni<Response> unauthorized(RuntimeException e, UriInfo uri) {
-        ApiProblem problem = ApiProblem.of(ApiProblem.Kind.UNAUTHORIZED,
-                "Send a bearer token or the API's Basic credentials", path(uri));
-        return authenticator.getChallenge(request.getCurrent())
-                .onItemOrFailure().transform((challenge, failure) -> {
-                    Response.ResponseBuilder answer = problem.response();
-                    if (challenge != null) {
-                        challenge.getHeaders().forEach((name, value) -> answer.header(name.toString(), value));
-                    }
-                    return answer.build();
-                });
+    public Response unauthorized(RuntimeException e, UriInfo uri) {
+        Response.ResponseBuilder answer = ApiProblem.of(ApiProblem.Kind.UNAUTHORIZED,
+                ApiChallenge.detail(config), path(uri)).response();
+        ApiChallenge.of(config).forEach(challenge -> answer.header(ApiChallenge.HEADER, challenge));
+        return answer.build();
     }
 
     @ServerExceptionMapper

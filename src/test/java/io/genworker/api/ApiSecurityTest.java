@@ -95,8 +95,9 @@ class ApiSecurityTest {
                     wrong.add("want " + want + ", got " + seen);
                 } else if (want >= 400 && !response.contentType().startsWith(ApiProblem.MEDIA_TYPE)) {
                     wrong.add("not a problem: " + seen);
-                } else if (want == 401 && response.header("WWW-Authenticate") == null) {
-                    wrong.add("no challenge: " + seen);
+                } else if (want == 401 && !response.headers().getValues("WWW-Authenticate").equals(List.of(
+                        "Bearer realm=\"generation-worker\"", "Basic realm=\"generation-worker\", charset=\"UTF-8\""))) {
+                    wrong.add("not both challenges: " + response.headers().getValues("WWW-Authenticate") + " " + seen);
                 }
                 System.out.println("API security: " + seen.substring(0, Math.min(seen.length(), 300)));
             }
