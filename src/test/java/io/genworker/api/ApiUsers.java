@@ -20,8 +20,12 @@ final class ApiUsers {
     }
 
     static String password(String user) {
+        return password(FILE, user);
+    }
+
+    static String password(Path file, String user) {
         Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(FILE)) {
+        try (Reader in = Files.newBufferedReader(file)) {
             properties.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -43,6 +47,24 @@ final class ApiUsers {
 
     static RequestSpecification bearer(String token) {
         return RestAssured.given().header("Authorization", "Bearer " + token);
+    }
+
+    /** A Basic user of the worker started with another credentials file. */
+    record Basic(String user, String password) {
+
+        static Basic of(Class<? extends io.quarkus.test.junit.QuarkusTestProfile> profile, String user) {
+            try {
+                String file = profile.getDeclaredConstructor().newInstance().getConfigOverrides()
+                        .get("worker.api.credentials-file");
+                return new Basic(user, ApiUsers.password(Path.of(file), user));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        RequestSpecification spec() {
+            return basic(user, password);
+        }
     }
 
     static RequestSpecification anonymous() {
