@@ -18,9 +18,9 @@ import io.quarkus.security.UnauthorizedException;
 
 /**
  * Every error of a JAX-RS endpoint as RFC 9457 problem details: the API's own refusals, the framework's (404, 405,
- * 406, 415 and other 4xx), security's (401 with the challenges of {@link ApiChallenge}, 403), and anything unexpected as a 500 that names
- * nothing of the cause. Errors raised before a request reaches JAX-RS (authentication, path permissions) are
- * written by {@link ApiProblemFailures}.
+ * 406, 415 and other 4xx), security's (401 with the challenges of {@link ApiChallenge}, 403), and anything
+ * unexpected as a 500 that names nothing of the cause. Errors raised before a request reaches JAX-RS
+ * (authentication, path permissions) are written by {@link ApiProblemFailures}.
  */
 public class ApiProblemMappers {
 
@@ -61,8 +61,8 @@ public class ApiProblemMappers {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return ApiProblem.of(ApiProblem.Kind.FORBIDDEN, "This needs the operator role", path(uri)).response()
-                .build();
+        return ApiProblem.of(ApiProblem.Kind.FORBIDDEN,
+                "Submit, cancel, retry and bulk actions need the operator role", path(uri)).response().build();
     }
 
     @ServerExceptionMapper
@@ -84,7 +84,8 @@ public class ApiProblemMappers {
 
     /** Headers of the framework's answer worth keeping (Allow on a 405); not its body's. */
     private static boolean keep(String header) {
-        return !HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(header) && !HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header);
+        return !HttpHeaders.CONTENT_TYPE.equalsIgnoreCase(header)
+                && !HttpHeaders.CONTENT_LENGTH.equalsIgnoreCase(header);
     }
 
     static String path(UriInfo uri) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,11 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTestResource(ApiTokens.class)
 class ApiSecurityTest {
 
+    private static final List<String> CHALLENGES = List.of("Bearer realm=\"generation-worker\"",
+            "Basic realm=\"generation-worker\", charset=\"UTF-8\"");
+
     /** An endpoint, how to call it, and the role it needs. */
-    private record Endpoint(String name, String role, java.util.function.Function<RequestSpecification, Response> call) {
+    private record Endpoint(String name, String role, Function<RequestSpecification, Response> call) {
     }
 
     private static List<Endpoint> endpoints() {
@@ -48,8 +52,10 @@ class ApiSecurityTest {
         callers.put("wrong Basic password", () -> ApiUsers.basic(ApiRoles.OPERATOR, "not-the-password"));
         callers.put("unknown Basic user", () -> ApiUsers.basic("admin", ApiUsers.password(ApiRoles.OPERATOR)));
         callers.put("expired token", () -> ApiUsers.bearer(ApiTokens.expired("alice", ApiRoles.OPERATOR)));
-        callers.put("token of another issuer", () -> ApiUsers.bearer(ApiTokens.otherIssuer("alice", ApiRoles.OPERATOR)));
-        callers.put("token signed by another key", () -> ApiUsers.bearer(ApiTokens.otherKey("alice", ApiRoles.OPERATOR)));
+        callers.put("token of another issuer",
+                () -> ApiUsers.bearer(ApiTokens.otherIssuer("alice", ApiRoles.OPERATOR)));
+        callers.put("token signed by another key",
+                () -> ApiUsers.bearer(ApiTokens.otherKey("alice", ApiRoles.OPERATOR)));
         callers.put("malformed token", () -> ApiUsers.bearer("not.a.jwt"));
         callers.put("token without an API role", () -> ApiUsers.bearer(ApiTokens.token("mallory", "admin")));
         callers.put("viewer (Basic)", ApiUsers::viewer);
@@ -95,8 +101,7 @@ class ApiSecurityTest {
                     wrong.add("want " + want + ", got " + seen);
                 } else if (want >= 400 && !response.contentType().startsWith(ApiProblem.MEDIA_TYPE)) {
                     wrong.add("not a problem: " + seen);
-                } else if (want == 401 && !response.headers().getValues("WWW-Authenticate").equals(List.of(
-                        "Bearer realm=\"generation-worker\"", "Basic realm=\"generation-worker\", charset=\"UTF-8\""))) {
+                } else if (want == 401 && !response.headers().getValues("WWW-Authenticate").equals(CHALLENGES)) {
                     wrong.add("not both challenges: " + response.headers().getValues("WWW-Authenticate") + " " + seen);
                 }
                 System.out.println("API security: " + seen.substring(0, Math.min(seen.length(), 300)));

@@ -153,7 +153,8 @@ class JobCommandTest {
                 new Object[] { "form", "application/x-www-form-urlencoded", "a=b", 415 },
                 new Object[] { "job id with a newline", "application/json",
                         Requests.textToVideo("evil\nid").toString(), 400 },
-                new Object[] { "job id with emoji", "application/json", Requests.textToVideo("job-😀").toString(), 400 },
+                new Object[] { "job id with emoji", "application/json",
+                        Requests.textToVideo("job-😀").toString(), 400 },
                 new Object[] { "job id of right-to-left override", "application/json",
                         Requests.textToVideo("job\u202Egpj.exe").toString(), 400 });
         for (Object[] c : cases) {
