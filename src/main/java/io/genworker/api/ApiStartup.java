@@ -1,5 +1,9 @@
 package io.genworker.api;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -40,11 +44,31 @@ public class ApiStartup {
                         ? ": every call is refused until one is configured" : "");
     }
 
-    /** @throws IllegalStateException when a verification key is set without the issuer tokens must name */
+    /**
+     * @throws IllegalStateException when a verification key is set without the issuer tokens must name, or names a
+     *         file that is not there (smallrye-jwt would only find out at the first token, and answer it 500)
+     */
     static void check(ApiConfig config) {
-        if (config.jwt().publicKeyLocation().isPresent() && config.jwt().issuer().isEmpty()) {
+        if (config.jwt().publicKeyLocation().isEmpty()) {
+            return;
+        }
+        String location = config.jwt().publicKeyLocation().get().strip();
+        if (config.jwt().issuer().isEmpty()) {
             throw new IllegalStateException("worker.api.jwt.public-key-location is set but worker.api.jwt.issuer is"
                     + " not: set the issuer the worker's tokens must name");
         }
+        localFile(location).filter(file -> !Files.isReadable(file)).ifPresent(file -> {
+            throw new IllegalStateException("worker.api.jwt.public-key-location names " + file
+                    + ", which is not a readable file");
+        });
+    }
+
+    /**
+     * The file a key location names as {@code file:...}; none for a URL, an inline key or a bare path (smallrye-jwt
+     * looks for that on the class path too).
+     */
+    static Optional<Path> localFile(String location) {
+        return location.startsWith("file:") ? Optional.of(Path.of(location.substring("file:".length())))
+                : Optional.empty();
     }
 }

@@ -40,11 +40,22 @@ class ApiConfigTest {
 
     @Test
     void aKeyWithoutAnIssuerIsRefused() {
-        ApiConfig config = read(Map.of("worker.api.jwt.public-key-location", "file:/keys/public.pem"))
+        ApiConfig config = read(Map.of("worker.api.jwt.public-key-location", "https://idp.test/jwks"))
                 .getConfigMapping(ApiConfig.class);
 
         assertThatThrownBy(() -> ApiStartup.check(config)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("worker.api.jwt.issuer");
+    }
+
+    @Test
+    void aKeyFileThatIsNotThereIsRefusedAtStart() {
+        ApiConfig config = read(Map.of("worker.api.jwt.public-key-location", "file:/nonexistent/public.pem",
+                "worker.api.jwt.issuer", "https://idp.test")).getConfigMapping(ApiConfig.class);
+
+        assertThatThrownBy(() -> ApiStartup.check(config)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/nonexistent/public.pem");
+        ApiStartup.check(read(Map.of("worker.api.jwt.public-key-location", "https://idp.test/jwks",
+                "worker.api.jwt.issuer", "https://idp.test")).getConfigMapping(ApiConfig.class));
     }
 
     private static SmallRyeConfig read(Map<String, String> settings) {
