@@ -80,25 +80,24 @@ public final class ContractSchemas {
      * writer are no part of the contract). Other topics are left alone: requests are the test's own, and dead letters
      * have no format.
      */
-    public static void assertContract(String topic, List<ConsumerRecord<String, String>> records) {
-        String schema = switch (topic) {
-            case WorkerTopics.RESULTS -> RESULT;
-            case WorkerTopics.JOBS -> JOB_RECORD;
-            default -> null;
-        };
-        if (schema == null) {
-            return;
-        }
-        for (ConsumerRecord<String, String> record : records) {
-            if (record.value() == null || schema.equals(JOB_RECORD) && !writtenByAWorker(record)) {
+    public static void assertContract(List<? extends ConsumerRecord<String, ?>> records) {
+        for (ConsumerRecord<String, ?> record : records) {
+            String schema = switch (record.topic()) {
+                case WorkerTopics.RESULTS -> RESULT;
+                case WorkerTopics.JOBS -> JOB_RECORD;
+                default -> null;
+            };
+            if (schema == null || record.value() == null || schema.equals(JOB_RECORD) && !writtenByAWorker(record)) {
                 continue;
             }
-            String seen = topic + "-" + record.partition() + "@" + record.offset() + "#" + record.value().hashCode();
+            String value = record.value() instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                    : record.value().toString();
+            String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+            String seen = where + "#" + value.hashCode();
             if (VALID.contains(seen)) {
                 continue;
             }
-            assertValid(schema, parse(record), topic + "-" + record.partition() + "@" + record.offset()
-                    + " (key " + record.key() + ")");
+            assertValid(schema, parse(where, value), where + " (key " + shortened(record.key()) + ")");
             if (VALID.size() >= MAX_REMEMBERED) {
                 VALID.clear();
             }
@@ -106,18 +105,21 @@ public final class ContractSchemas {
         }
     }
 
-    private static boolean writtenByAWorker(ConsumerRecord<String, String> record) {
+    private static String shortened(String key) {
+        return key == null || key.length() <= 200 ? key : key.substring(0, 200) + "...";
+    }
+
+    private static boolean writtenByAWorker(ConsumerRecord<String, ?> record) {
         Header writer = record.headers().lastHeader(JobLog.WRITER_HEADER);
         return writer != null && writer.value() != null
                 && !new String(writer.value(), StandardCharsets.UTF_8).isEmpty();
     }
 
-    private static JsonNode parse(ConsumerRecord<String, String> record) {
+    private static JsonNode parse(String where, String value) {
         try {
-            return JSON.readTree(record.value());
+            return JSON.readTree(value);
         } catch (Exception e) {
-            throw new AssertionError(record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + " is not JSON: " + record.value(), e);
+            throw new AssertionError(where + " is not JSON: " + value, e);
         }
     }
 }

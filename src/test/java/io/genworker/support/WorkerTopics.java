@@ -168,7 +168,7 @@ public final class WorkerTopics implements AutoCloseable {
                 collect(consumer, keys, seen);
             }
         }
-        ContractSchemas.assertContract(topic, seen);
+        ContractSchemas.assertContract(seen);
         return seen;
     }
 
