@@ -112,39 +112,28 @@ class EventSchemasTest {
     }
 
     @Test
-    void cancellationRecordsAndResultsFitAsTheContractWritesThem() {
-        // Until JobRecord and JobResult carry them (issue 14, the lead's part): the contract's fields added to what
-        // the code writes today.
+    void cancellationRecordsAndResultsFitAsTheWorkerWritesThem() {
+        Cancellation asked = Cancellation.requested(NOW.plusSeconds(29), "duplicate order", "billing-service");
         JobRecord submitted = records().get("submitted");
-        JobRecord cancelled = new JobRecord(submitted.jobId(), JobState.CANCELLED, submitted.provider(),
-                submitted.model(), null, submitted.metadata(), submitted.providerJobId(), null, null,
-                submitted.credits(), submitted.receivedAt(), submitted.submittedAt(), LATER, submitted.deadline(), 3,
-                1, LATER, submitted.trace());
-        ObjectNode record = withCancellation(MAPPER.valueToTree(cancelled), "MAY_BE_BILLED");
-        record.put("retryOf", "job-0");
-        ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, record, "a CANCELLED record");
-        ObjectNode result = withCancellation(MAPPER.valueToTree(JobResult.of(cancelled)), "MAY_BE_BILLED");
-        result.put("retryOf", "job-0");
-        ContractSchemas.assertValid(ContractSchemas.RESULT, result, "a CANCELLED result");
+        JobRecord retry = JobRecord.requested("job-0.retry-1", "aimlapi", "pixverse/v5/text-to-video",
+                MAPPER.createObjectNode().put("prompt", "a cat"), null, NOW, LATER, "job-0");
+        JobRecord cancelled = submitted.cancelled(asked.ended(Cancellation.Outcome.MAY_BE_BILLED), 3, LATER);
+        JobRecord billed = submitted.archiving(VIDEO, null, 4, LATER)
+                .cancelled(asked.ended(Cancellation.Outcome.BILLED), 4, LATER);
+        JobRecord neverSubmitted = retry.cancelled(asked.ended(Cancellation.Outcome.NOT_SUBMITTED), 0, LATER);
+        JobRecord command = JobRecord.cancelRequest("job-1", asked, NOW);
 
-        JobRecord neverSeen = new JobRecord("job-unknown", JobState.CANCELLED, null, null, null, null, null, null,
-                null, null, LATER, null, LATER, null, 0, 0, LATER, null);
-        ContractSchemas.assertValid(ContractSchemas.RESULT,
-                withCancellation(MAPPER.valueToTree(JobResult.of(neverSeen)), "NOT_SUBMITTED"),
-                "the CANCELLED result of a job id never seen");
-        JobRecord billed = new JobRecord("job-b", JobState.CANCELLED, "aimlapi", "pixverse/v5/text-to-video", null,
-                null, "gen-b", VIDEO, null, null, NOW, NOW, LATER, LATER, 4, 1, LATER, null);
-        ContractSchemas.assertValid(ContractSchemas.RESULT,
-                withCancellation(MAPPER.valueToTree(JobResult.of(billed)), "BILLED"),
-                "the CANCELLED result of a job whose copy was stopped");
-
-        ObjectNode command = MAPPER.createObjectNode().put("jobId", "job-1").put("state", "CANCEL_REQUESTED");
-        command.putObject("cancellation").put("requestedAt", NOW.toString()).put("reason", "duplicate order")
-                .put("requestedBy", "billing-service");
-        command.put("updatedAt", NOW.toString());
-        ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, command, "a CANCEL_REQUESTED record");
-        ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, command.deepCopy().put("polls", 0)
-                .put("submitAttempts", 0), "a CANCEL_REQUESTED record with its counters at 0");
+        ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, MAPPER.valueToTree(retry), "a retry's request");
+        ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, MAPPER.valueToTree(command),
+                "a CANCEL_REQUESTED record");
+        for (JobRecord end : List.of(cancelled, billed, neverSubmitted)) {
+            String name = "a CANCELLED " + end.cancellation().outcome();
+            ContractSchemas.assertValid(ContractSchemas.JOB_RECORD, MAPPER.valueToTree(end.withoutInput()),
+                    name + " record");
+            ContractSchemas.assertValid(ContractSchemas.RESULT, MAPPER.valueToTree(JobResult.of(end)),
+                    name + " result");
+        }
+        assertThat(JobResult.of(neverSubmitted).retryOf()).isEqualTo("job-0");
     }
 
     private static ObjectNode withCancellation(ObjectNode node, String outcome) {
@@ -197,7 +186,7 @@ class EventSchemasTest {
 
         assertBreaks(ContractSchemas.JOB_RECORD, MAPPER.valueToTree(new JobRecord("job-1", JobState.COMPLETED,
                 "aimlapi", "m", MAPPER.createObjectNode(), null, "gen-1", VIDEO, null, null, NOW, NOW, LATER, LATER,
-                1, 1, LATER, null)), "input", "a terminal record that keeps the input");
+                1, 1, LATER, null, null, null)), "input", "a terminal record that keeps the input");
         assertBreaks(ContractSchemas.JOB_RECORD, change(submitted, n -> n.without("providerJobId")), "providerJobId",
                 "a SUBMITTED record without the provider's id");
         assertBreaks(ContractSchemas.JOB_RECORD, change(submitted, n -> n.put("state", "PAUSED")), "/state",
@@ -243,9 +232,7 @@ class EventSchemasTest {
         ContractSchemas.schema(ContractSchemas.JOB_RECORD).getSchemaNode().at("/properties/state/enum")
                 .forEach(s -> states.add(s.asText()));
         Set<String> known = new TreeSet<>(Arrays.stream(JobState.values()).map(Enum::name).toList());
-        assertThat(states).containsAll(known);
-        // The contract's new command state, until JobState has it (issue 14): no other state the code lacks.
-        assertThat(new TreeSet<>(states)).satisfies(s -> s.removeAll(known)).isSubsetOf("CANCEL_REQUESTED");
+        assertThat(states).isEqualTo(known);
     }
 
     @Test

@@ -119,7 +119,7 @@ class AsyncApiDocumentTest {
     void resultHeadersAreThoseThePublisherWrites() {
         JsonNode headers = ASYNCAPI.at("/components/schemas/resultHeaders/properties");
         assertThat(strings(headers.at("/ce_type/enum"))).containsExactlyInAnyOrder(ResultPublisher.TYPE_COMPLETED,
-                ResultPublisher.TYPE_FAILED, "generation.cancelled");
+                ResultPublisher.TYPE_FAILED, ResultPublisher.TYPE_CANCELLED);
         assertThat(headers.at("/ce_source/const").asText()).isEqualTo(ResultPublisher.SOURCE);
         assertThat(fieldNames(headers)).contains("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_subject",
                 "ce_time", "content-type", TraceContext.TRACEPARENT, TraceContext.TRACESTATE);
