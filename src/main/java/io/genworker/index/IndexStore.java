@@ -108,7 +108,7 @@ public class IndexStore {
             }
             current.put(after.jobId(), after);
             changed.put(after.jobId(), after);
-            if (after.retryOf() != null && IndexedStates.REQUESTED.equals(after.state())) {
+            if (after.retryOf() != null) {
                 retries.put(after.retryOf(), after.jobId());
             }
         }

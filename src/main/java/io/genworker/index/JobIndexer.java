@@ -104,6 +104,7 @@ public class JobIndexer {
         }
         stopping = false;
         migrated = false;
+        lag = -1;
         thread = new Thread(this::run, "job-index");
         thread.setDaemon(true);
         thread.start();
@@ -331,7 +332,11 @@ public class JobIndexer {
             Map<TopicPartition, Long> ends = consumer.endOffsets(held, Duration.ofSeconds(2));
             long behind = 0;
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                behind += Math.max(0, end.getValue() - committed.getOrDefault(end.getKey(), 0L));
+                // Everything polled is written by now, so a positioned partition's position is what the database
+                // holds, past the transaction markers too (the offsets stored stop at the last record).
+                long done = unpositioned.contains(end.getKey()) ? committed.getOrDefault(end.getKey(), 0L)
+                        : consumer.position(end.getKey(), Duration.ofSeconds(2));
+                behind += Math.max(0, end.getValue() - done);
             }
             lag = behind;
         } catch (RuntimeException e) {

@@ -117,7 +117,7 @@ public class JobSearch {
     private Conditions conditions(JobFilter filter) {
         Conditions where = new Conditions();
         if (!filter.states().isEmpty()) {
-            where.add("state = ANY(?)", filter.states().toArray(String[]::new));
+            where.add("state = ANY(?)", (Object) filter.states().toArray(String[]::new));
         }
         if (filter.provider() != null) {
             where.add("provider = ?", filter.provider());
