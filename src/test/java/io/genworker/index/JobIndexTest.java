@@ -41,6 +41,7 @@ import io.genworker.job.JobRecord;
 import io.genworker.job.Video;
 import io.genworker.joblog.JobLog;
 import io.genworker.support.KafkaBrokerResource;
+import io.genworker.support.PostgresResource;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
 import io.genworker.support.WorkerTopics;
@@ -221,6 +222,30 @@ class JobIndexTest {
         assertThat(snapshot("SELECT row_to_json(j)::text FROM index_jobs j ORDER BY job_id")).isEqualTo(jobs);
         assertThat(snapshot("SELECT row_to_json(t)::text FROM index_transitions t "
                 + "ORDER BY job_id, log_partition, log_offset")).isEqualTo(transitions);
+    }
+
+    @Test
+    @TestSecurity(user = "ops", roles = "operator")
+    void jobsGoOnWhileTheDatabaseIsDownAndTheIndexCatchesUpAfter() {
+        String id = newJobId("outage");
+        PostgresResource.stopServer();
+        try {
+            topics.send(id, Requests.textToVideo(id).toString());
+
+            assertThat(topics.awaitResult(id, WAIT).path("status").asText()).isEqualTo("COMPLETED");
+            Awaitility.await("index not ready").atMost(WAIT).untilAsserted(() -> given().get("/q/health/ready")
+                    .then().statusCode(503)
+                    .body("checks.find { it.name == 'index' }.status", equalTo("DOWN"))
+                    .body("checks.find { it.name == 'index' }.data.database", equalTo("unreachable"))
+                    .body("checks.find { it.name == 'job-tracker' }.status", equalTo("UP")));
+            given().get("/v1/jobs/{id}", id).then().statusCode(503).contentType("application/problem+json");
+        } finally {
+            PostgresResource.restart();
+        }
+
+        JsonPath job = awaitJob(id, "COMPLETED");
+        assertThat(job.getList("transitions.state", String.class))
+                .containsSubsequence("REQUESTED", "SUBMITTING", "SUBMITTED", "COMPLETED");
     }
 
     @Test

@@ -2,9 +2,11 @@ package io.genworker.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -17,28 +19,55 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     private static EmbeddedPostgres server;
+    private static Path dataDirectory;
+    private static int port;
 
     /** The shared server, started on first call. */
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
-            server = start(null);
-            EmbeddedPostgres started = server;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> close(started)));
+            try {
+                dataDirectory = Path.of("target", "test-postgres", UUID.randomUUID().toString()).toAbsolutePath();
+                try (ServerSocket socket = new ServerSocket(0)) {
+                    port = socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            server = start(dataDirectory, port);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (server != null) {
+                    close(server);
+                }
+            }));
         }
         return server;
     }
 
+    /** Stops the shared server (its data kept): the worker's database is down until {@link #restart}. */
+    public static synchronized void stopServer() {
+        close(server());
+    }
+
+    /** Starts the shared server again, on the same port with the same data. */
+    public static synchronized void restart() {
+        server = start(dataDirectory, port);
+    }
+
     /**
-     * A server on a free port.
+     * A server.
      *
      * @param dataDirectory where its files live (kept across runs), or null for a fresh temporary directory
+     * @param port its port, 0 for a free one
      */
-    public static EmbeddedPostgres start(Path dataDirectory) {
+    public static EmbeddedPostgres start(Path dataDirectory, int port) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (dataDirectory != null) {
                 Files.createDirectories(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            if (port > 0) {
+                builder.setPort(port);
             }
             return builder.start();
         } catch (IOException e) {
