@@ -12,8 +12,12 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "worker.index")
 public interface IndexConfig {
 
-    /** Whether the index (its consumer, its database, the API's reads) runs. */
-    @WithDefault("true")
+    /**
+     * Whether the index (its consumer, its database, the API's reads) runs. Off by default: a worker turned on needs
+     * its PostgreSQL (`quarkus.datasource.*`, or INDEX_DB_URL, INDEX_DB_USERNAME, INDEX_DB_PASSWORD), and is not
+     * ready while it cannot reach it. The embedded run turns it on with a PostgreSQL of its own.
+     */
+    @WithDefault("false")
     boolean enabled();
 
     /** Consumer group of the indexer: it stores its offsets in the database, never in this group. */

@@ -233,6 +233,17 @@ public class IndexStore {
         }
     }
 
+    /** Forgets how far a partition was read: its records are applied again from the beginning. */
+    public void resetOffset(int partition) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM index_offsets WHERE topic = ? AND log_partition = ?")) {
+            delete.setString(1, topic);
+            delete.setInt(2, partition);
+            delete.executeUpdate();
+        }
+    }
+
     /**
      * Deletes the jobs that finished before the cut-off, and their transitions, a few thousand per transaction.
      *

@@ -247,8 +247,17 @@ public class JobIndexer {
         Map<Integer, Long> stored = database.store().offsets(partitions.stream().map(TopicPartition::partition)
                 .toList());
         List<TopicPartition> fromStart = new ArrayList<>();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         for (TopicPartition partition : partitions) {
             Long next = stored.get(partition.partition());
+            Long end = ends.get(partition);
+            if (next != null && end != null && next > end) {
+                // The index read further than this log goes: the topic was deleted and created again. Read anew.
+                LOG.warnf("job index: %s ends at %d, the index had read it to %d: the topic is new, reading it from"
+                        + " its beginning", partition, end, next);
+                database.store().resetOffset(partition.partition());
+                next = null;
+            }
             if (next == null) {
                 fromStart.add(partition);
                 committed.put(partition, 0L);
