@@ -11,7 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,11 +29,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @ApplicationScoped
 public class JobSearch {
 
-    private final IndexDatabase database;
+    private final BooleanSupplier enabled;
+    private final Supplier<DataSource> dataSource;
+    private final JobRows rows;
     private final ObjectMapper mapper;
 
+    @Inject
     public JobSearch(IndexDatabase database, ObjectMapper mapper) {
-        this.database = database;
+        this(database::enabled, database::dataSource, database.rows(), mapper);
+    }
+
+    /** Reads on a database of the caller's (benchmarks). */
+    public JobSearch(DataSource dataSource, ObjectMapper mapper) {
+        this(() -> true, () -> dataSource, new JobRows(mapper), mapper);
+    }
+
+    private JobSearch(BooleanSupplier enabled, Supplier<DataSource> dataSource, JobRows rows, ObjectMapper mapper) {
+        this.enabled = enabled;
+        this.dataSource = dataSource;
+        this.rows = rows;
         this.mapper = mapper;
     }
 
@@ -40,11 +60,11 @@ public class JobSearch {
     }
 
     public boolean enabled() {
-        return database.enabled();
+        return enabled.getAsBoolean();
     }
 
     public Optional<Found> find(String jobId) throws SQLException {
-        try (Connection connection = database.dataSource().getConnection()) {
+        try (Connection connection = dataSource.get().getConnection()) {
             IndexedJob job;
             try (PreparedStatement select = connection.prepareStatement(
                     "SELECT " + JobRows.COLUMNS + " FROM index_jobs WHERE job_id = ?")) {
@@ -53,7 +73,7 @@ public class JobSearch {
                     if (!row.next()) {
                         return Optional.empty();
                     }
-                    job = database.rows().read(row);
+                    job = rows.read(row);
                 }
             }
             List<Transition> transitions = new ArrayList<>();
@@ -79,13 +99,13 @@ public class JobSearch {
         String sql = "SELECT " + JobRows.COLUMNS + " FROM index_jobs" + where.sql()
                 + " ORDER BY listed_at DESC, job_id DESC LIMIT ?";
         List<IndexedJob> jobs = new ArrayList<>();
-        try (Connection connection = database.dataSource().getConnection();
+        try (Connection connection = dataSource.get().getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
             int next = where.bind(connection, select);
             select.setInt(next, limit + 1);
             try (ResultSet row = select.executeQuery()) {
                 while (row.next()) {
-                    jobs.add(database.rows().read(row));
+                    jobs.add(rows.read(row));
                 }
             }
         }
@@ -101,7 +121,7 @@ public class JobSearch {
     public Map<String, Long> counts(JobFilter filter) throws SQLException {
         Conditions where = conditions(filter);
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (Connection connection = database.dataSource().getConnection();
+        try (Connection connection = dataSource.get().getConnection();
                 PreparedStatement select = connection.prepareStatement("SELECT state, count(*) FROM index_jobs"
                         + where.sql() + " GROUP BY state ORDER BY state")) {
             where.bind(connection, select);
