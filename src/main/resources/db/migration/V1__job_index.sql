@@ -36,8 +36,14 @@ CREATE TABLE index_jobs (
 
 CREATE INDEX index_jobs_listed ON index_jobs (listed_at DESC, job_id DESC);
 CREATE INDEX index_jobs_state ON index_jobs (state, listed_at DESC, job_id DESC);
-CREATE INDEX index_jobs_provider_model ON index_jobs (provider, model);
-CREATE INDEX index_jobs_error_code ON index_jobs (error_code) WHERE error_code IS NOT NULL;
+-- Filters in the listing's order, so a page reads its rows in order and stops.
+CREATE INDEX index_jobs_provider_model ON index_jobs (provider, model, listed_at DESC, job_id DESC);
+CREATE INDEX index_jobs_model ON index_jobs (model, listed_at DESC, job_id DESC);
+-- A model belongs to one provider: without this the planner multiplies their selectivities, takes a combination that
+-- has no jobs for a common one, and walks the whole listing looking for it.
+CREATE STATISTICS index_jobs_provider_model_stats (dependencies, mcv) ON provider, model FROM index_jobs;
+CREATE INDEX index_jobs_error_code ON index_jobs (error_code, listed_at DESC, job_id DESC)
+    WHERE error_code IS NOT NULL;
 CREATE INDEX index_jobs_finished ON index_jobs (finished_at) WHERE finished_at IS NOT NULL;
 CREATE INDEX index_jobs_retry_of ON index_jobs (retry_of) WHERE retry_of IS NOT NULL;
 CREATE INDEX index_jobs_metadata ON index_jobs USING gin (metadata jsonb_path_ops);

@@ -20,9 +20,11 @@ import org.flywaydb.core.Flyway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.genworker.index.IndexStore;
 import io.genworker.index.JobFilter;
 import io.genworker.index.JobRows;
@@ -58,7 +60,11 @@ public final class IndexBenchmark {
         Path data = Files.createTempDirectory("index-bench");
         EmbeddedPostgres postgres = PostgresResource.start(data, 0);
         try {
-            DataSource dataSource = postgres.getPostgresDatabase();
+            // Pooled, as the worker's Agroal pool is (and with its JDBC properties).
+            DataSource dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                    .connectionPoolConfiguration(pool -> pool.maxSize(4).connectionFactoryConfiguration(factory -> factory
+                            .jdbcUrl(postgres.getJdbcUrl("postgres", "postgres") + "&reWriteBatchedInserts="
+                                    + System.getProperty("bench.rewrite-batches", "true")))));
             Flyway.configure().dataSource(dataSource).load().migrate();
             ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                     .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -91,8 +97,10 @@ public final class IndexBenchmark {
             JobFilter failedOfTenant = new JobFilter(List.of("FAILED"), null, null, null, null, null,
                     Map.of("tenant", "acme"));
             latency("list state+meta", 500, i -> call(() -> search.list(failedOfTenant, null, 50)));
-            JobFilter model = new JobFilter(List.of(), "aimlapi", MODELS[1], null, null, null, Map.of());
+            JobFilter model = new JobFilter(List.of(), "segmind", MODELS[1], null, null, null, Map.of());
             latency("list provider+model", 500, i -> call(() -> search.list(model, null, 50)));
+            JobFilter none = new JobFilter(List.of(), "aimlapi", MODELS[1], null, null, null, Map.of());
+            latency("list provider+model, 0", 500, i -> call(() -> search.list(none, null, 50)));
             JobFilter timeout = new JobFilter(List.of(), null, null, null, null, ErrorCode.TIMEOUT.name(), Map.of());
             latency("list errorCode", 500, i -> call(() -> search.list(timeout, null, 50)));
             latency("counts, no filter", 100, i -> call(() -> search.counts(JobFilter.ALL)));
@@ -103,6 +111,7 @@ public final class IndexBenchmark {
             }
             PageCursor at = deep;
             latency("list page 100 (cursor)", 500, i -> call(() -> search.list(JobFilter.ALL, at, 50)));
+            ((AgroalDataSource) dataSource).close();
         } finally {
             postgres.close();
         }
