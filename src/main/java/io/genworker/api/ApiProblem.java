@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * An RFC 9457 problem details object, the body of every error the API answers ({@value #MEDIA_TYPE}). {@code type}
- * names the kind of problem ({@code urn:generation-worker:problem:<kind>}), {@code instance} the request path;
+ * names the kind of problem ({@code urn:genworker:problem:<kind>}, as the index's problems), {@code instance} the request path;
  * {@code errors} lists each broken rule of a refused request.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +21,7 @@ public record ApiProblem(String type, String title, int status, String detail, S
 
     public static final String MEDIA_TYPE = "application/problem+json";
     static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
-    private static final String TYPE_PREFIX = "urn:generation-worker:problem:";
+    private static final String TYPE_PREFIX = "urn:genworker:problem:";
 
     /** One broken rule: the field (a JSON path such as {@code input.duration}) and the rule's name. */
     @Schema(name = "FieldError")

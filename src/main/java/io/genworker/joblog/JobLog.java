@@ -28,6 +28,7 @@ import io.smallrye.mutiny.Uni;
 public class JobLog {
 
     public static final String STATE_HEADER = "genworker-state";
+    public static final String COMMAND_KEY_PREFIX = "#cancel:";
     /** Which worker wrote a record: its instance id, or host and process id. For operators and the fleet tests. */
     public static final String WRITER_HEADER = "genworker-writer";
 
@@ -95,7 +96,17 @@ public class JobLog {
         headers.add(WRITER_HEADER, writerName);
         // The schema version this record needs of its reader: see RecordSchema.
         headers.add(RecordSchema.HEADER, RecordSchema.header(record));
-        return new ProducerRecord<>(topic, partition, record.jobId(), encode(record), headers);
+        return new ProducerRecord<>(topic, partition, keyOf(record), encode(record), headers);
+    }
+
+    /**
+     * The key a record is written under: the job id, except for a cancel command, which has a key of its own
+     * ({@value #COMMAND_KEY_PREFIX} and the job id; no job id holds a '#') on the job's partition, so that compaction,
+     * which keeps the newest record of each key, never lets a command push the job's own records out of the log. A
+     * command read late (a backlog, a partition held during a rolling deploy) then still finds the job's history.
+     */
+    public static String keyOf(JobRecord record) {
+        return record.state() == JobState.CANCEL_REQUESTED ? COMMAND_KEY_PREFIX + record.jobId() : record.jobId();
     }
 
     /** The state a record's header names, or null when it has none (records of older versions) or it is unknown. */

@@ -10,7 +10,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.genworker.job.JobRecord;
-import io.genworker.job.JobState;
 import io.genworker.joblog.JobLogReader;
 import io.genworker.metrics.WorkerMetrics;
 
@@ -70,10 +69,6 @@ final class FinishedJobCheck {
         if (found.isPresent() && found.get().jobId().equals(id) && found.get().state().isTerminal()) {
             if (maybe.repeatedRequest()) {
                 metrics.duplicate();
-            }
-            if (maybe.record().state() == JobState.CANCEL_REQUESTED) {
-                metrics.cancelRequest("finished_already");
-                LOG.infof("cancel of job %s changes nothing: it has ended %s", id, found.get().state());
             }
             writer.appendDetached(partition, found.get().reasserted(clock.instant()));
         } else {

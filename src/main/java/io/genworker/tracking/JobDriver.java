@@ -99,6 +99,7 @@ final class JobDriver {
             case SUBMITTING -> {
                 if (failures.resubmitsInterrupted()) {
                     LOG.warnf("job %s was interrupted while submitting; resubmitting as configured", job.id());
+                    job.maybeSentBefore = true;
                     submit(job);
                 } else {
                     fail(job, ErrorCode.SUBMIT_UNCERTAIN, "the submission was interrupted (worker crash or hand-over)"
@@ -122,7 +123,7 @@ final class JobDriver {
      * A job whose terminal record is already on its way keeps it (the caller sees to that).
      */
     void cancel(TrackedJob job, Cancellation asked) {
-        if (job.cancel != null || job.ending) {
+        if (job.cancel != null || job.ending || job.finishing) {
             return;
         }
         job.cancel = asked;
@@ -134,7 +135,7 @@ final class JobDriver {
     /** What a cancellation now saves, from the newest state sent (its write may still be on its way). */
     private static Cancellation.Outcome outcomeNow(TrackedJob job) {
         return switch (job.latestSent.state()) {
-            case SUBMITTING -> job.submissionSent ? Cancellation.Outcome.MAY_BE_BILLED
+            case SUBMITTING -> job.submissionSent || job.maybeSentBefore ? Cancellation.Outcome.MAY_BE_BILLED
                     : Cancellation.Outcome.NOT_SUBMITTED;
             case SUBMITTED -> Cancellation.Outcome.MAY_BE_BILLED;
             case ARCHIVING -> Cancellation.Outcome.BILLED;
@@ -146,7 +147,7 @@ final class JobDriver {
         job.ending = true;
         stop(job);
         LOG.infof("job %s cancelled in %s: %s", job.id(), from.state(), outcome);
-        metrics.cancelRequest(job.tagless ? "unknown_job" : "applied");
+        metrics.cancelRequest("applied");
         writer.commitTerminal(job, from.cancelled(job.cancel.ended(outcome), job.polls, clock.instant()),
                 retirement::retire);
     }

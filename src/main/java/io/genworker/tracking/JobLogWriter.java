@@ -119,6 +119,11 @@ final class JobLogWriter {
                                     LOG.debugf("job-log write for %s refused: %s", j.id(), failure.getMessage());
                                     return;
                                 }
+                                if (j.stopped()) {
+                                    // Handed over, or ending cancelled: the CANCELLED commit (on its own timer)
+                                    // follows; this write's next step would never run anyway.
+                                    return;
+                                }
                                 LOG.warnf("job-log write for %s failed, retrying: %s", j.id(), failure.getMessage());
                                 timers.schedule(j, WRITE_RETRY, again -> write(again, next, then));
                             });
@@ -130,6 +135,7 @@ final class JobLogWriter {
      * published twice. {@code committed} runs once the transaction is, unless the job was handed over meanwhile.
      */
     void commitTerminal(TrackedJob job, JobRecord terminal, Consumer<TrackedJob> committed) {
+        job.finishing = true;
         whileNotHandedOver(job, j -> {
             JobRecord kept = terminal.withoutInput();
             j.latestSent = kept;

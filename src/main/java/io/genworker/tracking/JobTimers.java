@@ -36,9 +36,11 @@ final class JobTimers {
 
     /** A retry of the job's terminal commit: it runs while the job ends cancelled too, not once it is handed over. */
     void scheduleEnd(TrackedJob job, Duration delay, Consumer<TrackedJob> step) {
-        cancel(job);
-        job.timerId = timers.set(Math.max(1, delay.toMillis()), () -> {
-            job.timerId = -1;
+        if (job.endTimerId >= 0) {
+            timers.cancel(job.endTimerId);
+        }
+        job.endTimerId = timers.set(Math.max(1, delay.toMillis()), () -> {
+            job.endTimerId = -1;
             if (!job.dropped) {
                 step.accept(job);
             }

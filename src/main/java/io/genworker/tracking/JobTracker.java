@@ -72,6 +72,7 @@ public class JobTracker implements JobLogListener {
     private final JobLogReader reader;
     private final WorkerConfig.Tracker config;
     private final Duration handOverWait;
+    private final Duration dedupWindow;
     private final Duration maxAccountWait;
     private final PollPolicy policy;
     private final Clock clock;
@@ -111,6 +112,7 @@ public class JobTracker implements JobLogListener {
         this.owned = new OwnedPartitions(config.topics().dedupWindow(),
                 new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()), pauses::isPaused);
         this.handOverWait = config.tracker().handOverWait();
+        this.dedupWindow = config.topics().dedupWindow();
         this.maxAccountWait = config.jobs().maxAccountWait();
         // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
         // would be used from another thread, where it starts from the same seed in every replica.
@@ -289,6 +291,9 @@ public class JobTracker implements JobLogListener {
             return;
         }
         JobRecord record = ((RecordSchema.Known) reading).record();
+        if (record.state() == JobState.CANCEL_REQUESTED && staleCommand(record)) {
+            return;
+        }
         if (partition.replaying()) {
             partition.replay(record, raw.offset());
             return;
@@ -300,6 +305,15 @@ public class JobTracker implements JobLogListener {
         }
         noteOwnTerminal(known, record.state(), raw.offset());
         carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
+    }
+
+    /**
+     * A cancel command older than the dedup window: the log keeps records a little past their retention (it deletes
+     * whole segments), and a job id may be used again after the window, by another job, which no stale command may
+     * cancel.
+     */
+    private boolean staleCommand(JobRecord command) {
+        return command.updatedAt() != null && command.updatedAt().isBefore(clock.instant().minus(dedupWindow));
     }
 
     /**
@@ -392,6 +406,15 @@ public class JobTracker implements JobLogListener {
             cancel(known, cancel.cancellation());
         } else if (decision instanceof PartitionReplay.CancelParked) {
             parked.adoptWhileRoom();
+        } else if (decision instanceof PartitionReplay.CancelTooLate late) {
+            metrics.cancelRequest("finished_already");
+            LOG.infof("cancel of job %s changes nothing: it has ended", late.jobId());
+        } else if (decision instanceof PartitionReplay.CancelAwaitingRequest awaiting) {
+            metrics.cancelRequest("unknown_job");
+            if (!awaiting.kept()) {
+                LOG.errorf("job-log partition %s keeps %d cancel commands for job ids it has not seen: one more is"
+                        + " dropped (if its request comes, the job runs)", tp, PartitionReplay.MAX_AWAITING);
+            }
         } else if (decision instanceof PartitionReplay.FinishedElsewhere elsewhere) {
             known.terminalOffset = offset;
             driver.finishedElsewhere(known, elsewhere.terminal());
@@ -400,18 +423,14 @@ public class JobTracker implements JobLogListener {
     }
 
     /**
-     * A cancel command for a job driven here. One whose terminal record is on its way keeps it, and nothing
-     * changes; if that record is already in the log (its echo was read), before the command, it is written again
-     * after it, so that compaction keeps the job's last word rather than the command (which would cancel a job id
-     * that has already been answered, on a later replay).
+     * A cancel command for a job driven here. One whose terminal record is on its way (or waits for the lease to be
+     * written) keeps it, and nothing changes. (Commands have keys of their own, so they never push a job's records
+     * out of the compacted log: nothing needs writing again after one.)
      */
     private void cancel(TrackedJob known, Cancellation asked) {
-        if (known.latestSent.state().isTerminal()) {
+        if (known.finishing) {
             metrics.cancelRequest("finished_already");
-            LOG.infof("cancel of job %s changes nothing: it has ended %s", known.id(), known.latestSent.state());
-            if (known.terminalOffset >= 0) {
-                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
-            }
+            LOG.infof("cancel of job %s changes nothing: it is ending %s", known.id(), known.latestSent.state());
             return;
         }
         driver.cancel(known, asked);
@@ -533,6 +552,7 @@ public class JobTracker implements JobLogListener {
         Instant now = clock.instant();
         // Read from the metrics thread; the map is concurrent so this walk is safe while the tracker works.
         return active.values().stream()
+                .filter(j -> j.record.receivedAt() != null)
                 .mapToDouble(j -> Duration.between(j.record.receivedAt(), now).toMillis() / 1000.0)
                 .max().orElse(0);
     }

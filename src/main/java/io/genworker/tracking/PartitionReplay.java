@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,9 +39,8 @@ final class PartitionReplay {
      */
     record Adopt(JobRecord record, boolean reassert, Cancellation cancel) implements Decision {
 
-        /** A job adopted from this record; a cancel command for a job id not seen before carries its own. */
         Adopt(JobRecord record, boolean reassert) {
-            this(record, reassert, record.state() == JobState.CANCEL_REQUESTED ? record.cancellation() : null);
+            this(record, reassert, null);
         }
     }
 
@@ -53,6 +53,19 @@ final class PartitionReplay {
      * cancelled (see {@link #nextCancelledToUnpark}).
      */
     record CancelParked() implements Decision {
+    }
+
+    /** A cancel command for a job that has ended (here, or before the replay's end): nothing changes. */
+    record CancelTooLate(String jobId) implements Decision {
+    }
+
+    /**
+     * A cancel command for a job id not seen: kept until its request comes (the job then ends cancelled, never
+     * submitted) or the dedup window passes; nothing is published for it meanwhile.
+     *
+     * @param kept false when the partition already keeps {@link #MAX_AWAITING} such commands and drops this one
+     */
+    record CancelAwaitingRequest(boolean kept) implements Decision {
     }
 
     /**
@@ -114,6 +127,11 @@ final class PartitionReplay {
     }
 
     private static final Echo ECHO = new Echo();
+    /**
+     * Cancel commands for job ids not seen that a partition keeps at most (about 200 bytes each): a flood of
+     * commands naming no job must not grow memory without bound.
+     */
+    static final int MAX_AWAITING = 10_000;
 
     private final ReplayRoom room;
     private boolean replaying = true;
@@ -131,10 +149,12 @@ final class PartitionReplay {
     /** During replay: jobs whose newest record is a repeated REQUESTED that must not become their last word. */
     private final Set<String> needsReassert = new HashSet<>();
     /**
-     * Cancel commands of unfinished jobs not carried out yet: during replay all of them, after it those of parked
-     * jobs (adopted first, whatever the room, to end cancelled).
+     * Cancel commands not carried out yet: during replay all of them, after it those of parked jobs (adopted first,
+     * whatever the room, to end cancelled) and those of job ids not seen (carried out when the request comes).
      */
     private final Map<String, Cancellation> cancels = new HashMap<>();
+    /** Parked jobs with a cancel command: read back first (the commands themselves are in {@link #cancels}). */
+    private final Set<String> cancelledParked = new LinkedHashSet<>();
     /** During replay: records that came after the terminal record of a finished job's fingerprint. */
     private final Map<String, JobRecord> afterFinish = new LinkedHashMap<>();
     /** Jobs of this partition in flight here. */
@@ -173,6 +193,13 @@ final class PartitionReplay {
             finished.put(fingerprint, offset, finishedAt(record));
             return;
         }
+        if (record.state() == JobState.CANCEL_REQUESTED) {
+            if (replayed.containsKey(id) || parked.contains(id) || !finished.contains(fingerprint)) {
+                // For a job under way, or one whose request may still come: carried out once it is adopted.
+                cancels.putIfAbsent(id, record.cancellation());
+            }
+            return;
+        }
         JobRecord full = replayed.get(id);
         ParkedSet.Kept kept = parked.get(id);
         JobState previousState = full != null ? full.state() : kept != null ? kept.state() : null;
@@ -181,13 +208,6 @@ final class PartitionReplay {
             // A finished job stays finished: a repeated request, or a re-assertion or withdrawal that landed after
             // the result transaction (two producers, no order between them), must not bring it back to life.
             afterFinish.put(id, record);
-        } else if (record.state() == JobState.CANCEL_REQUESTED) {
-            cancelReplayed(id, record, full, offset);
-        } else if (previousState == JobState.CANCEL_REQUESTED && full != null && isRequest(record)) {
-            // The request of a job cancelled before it arrived: its words go into the CANCELLED result, the cancel
-            // stands, and nothing is submitted.
-            replayed.put(id, record);
-            adoptedAt.put(id, offset);
         } else if (previousState != null && record.state() == JobState.REFUSED) {
             // A refused request for a job id already known: counted as a duplicate when acted on, never answered.
             needsReassert.add(id);
@@ -214,20 +234,6 @@ final class PartitionReplay {
     }
 
     /**
-     * A cancel command read by the replay: kept for the job, which ends cancelled once adopted. A command for a job
-     * id not seen yet is that job's record until its request comes (if it does): it is adopted whatever the room,
-     * since carrying it out calls no provider.
-     */
-    private void cancelReplayed(String id, JobRecord command, JobRecord full, long offset) {
-        cancels.putIfAbsent(id, command.cancellation());
-        if (full == null && !parked.contains(id)) {
-            room.takeAnyway();
-            replayed.put(id, command);
-            adoptedAt.put(id, offset);
-        }
-    }
-
-    /**
      * The replay reached its end: every unfinished job to adopt, in first-seen order, then the finished jobs whose
      * terminal record must be confirmed and written again.
      */
@@ -236,7 +242,7 @@ final class PartitionReplay {
         room.release(replayed.size());
         List<Decision> decisions = new ArrayList<>(replayed.size() + parked.size() + afterFinish.size());
         for (JobRecord record : replayed.values()) {
-            decisions.add(new Adopt(record, needsReassert.contains(record.jobId()), cancels.get(record.jobId())));
+            decisions.add(new Adopt(record, needsReassert.contains(record.jobId()), cancels.remove(record.jobId())));
         }
         parked.forEach((id, kept) -> {
             decisions.add(new Parked(id, kept.offset()));
@@ -249,7 +255,7 @@ final class PartitionReplay {
         replayed.clear();
         afterFinish.clear();
         needsReassert.removeIf(id -> !parked.contains(id));
-        cancels.keySet().removeIf(id -> !parked.contains(id));
+        cancels.keySet().stream().filter(parked::contains).forEach(cancelledParked::add);
         return decisions;
     }
 
@@ -335,6 +341,7 @@ final class PartitionReplay {
         }
         parked.remove(read.jobId());
         adoptedAt.put(read.jobId(), read.offset());
+        cancelledParked.remove(read.jobId());
         return new Adopt(record, needsReassert.remove(read.jobId()), cancels.remove(read.jobId()));
     }
 
@@ -346,7 +353,7 @@ final class PartitionReplay {
         if (replaying) {
             return null;
         }
-        for (String id : cancels.keySet()) {
+        for (String id : cancelledParked) {
             ParkedSet.Kept kept = parked.get(id);
             if (kept != null && !unparking.contains(id)) {
                 unparking.add(id);
@@ -373,6 +380,7 @@ final class PartitionReplay {
         parked.remove(read.jobId());
         needsReassert.remove(read.jobId());
         cancels.remove(read.jobId());
+        cancelledParked.remove(read.jobId());
     }
 
     /**
@@ -429,8 +437,12 @@ final class PartitionReplay {
                     ? new FinishedElsewhere(record.withoutInput()) : ECHO;
         }
         long terminalOffset = finished.offsetOf(fingerprint);
+        if (record.state() == JobState.CANCEL_REQUESTED) {
+            return liveCancelOfNoJobHere(record, terminalOffset, fingerprint);
+        }
         if (terminalOffset == FinishedJobs.ABSENT) {
             if (record.state().isTerminal()) {
+                cancels.remove(record.jobId());
                 finished.put(fingerprint, offset, finishedAt(record));
                 return ECHO;
             }
@@ -461,12 +473,14 @@ final class PartitionReplay {
             parked.remove(id);
             needsReassert.remove(id);
             cancels.remove(id);
+            cancelledParked.remove(id);
             finished.put(fingerprint, offset, finishedAt(record));
             return ECHO;
         }
         if (record.state() == JobState.CANCEL_REQUESTED) {
             // Its parked record stays where it is: the job is read back from it, at once, to end cancelled.
             cancels.putIfAbsent(id, record.cancellation());
+            cancelledParked.add(id);
             return new CancelParked();
         }
         if (isRequest(record)) {
@@ -486,7 +500,27 @@ final class PartitionReplay {
 
     private Adopt adoptLive(JobRecord record, long offset) {
         adoptedAt.put(record.jobId(), offset);
-        return new Adopt(record, false);
+        // A request whose cancel command came first: adopted to end cancelled, never submitted.
+        return new Adopt(record, false, cancels.remove(record.jobId()));
+    }
+
+    /**
+     * A cancel command for a job neither in flight nor parked here: one that has ended (its fingerprint is
+     * remembered; a colliding new id's command is taken for such, at odds of 2^-64 a pair), or an id not seen.
+     */
+    private Decision liveCancelOfNoJobHere(JobRecord command, long terminalOffset, long fingerprint) {
+        String id = command.jobId();
+        boolean sameJobAwaitingTerminal = terminalOffset == FinishedJobs.NOT_YET_READ
+                && id.equals(awaitingTerminal.get(fingerprint));
+        if (terminalOffset != FinishedJobs.ABSENT
+                && (terminalOffset != FinishedJobs.NOT_YET_READ || sameJobAwaitingTerminal)) {
+            return new CancelTooLate(id);
+        }
+        if (!cancels.containsKey(id) && cancels.size() >= MAX_AWAITING) {
+            return new CancelAwaitingRequest(false);
+        }
+        cancels.putIfAbsent(id, command.cancellation());
+        return new CancelAwaitingRequest(true);
     }
 
     /** The job is now driven here. */
@@ -513,9 +547,19 @@ final class PartitionReplay {
         return active;
     }
 
-    /** Forgets the finished jobs the job log no longer holds either (finished before the cut-off). */
+    /**
+     * Forgets the finished jobs the job log no longer holds either (finished before the cut-off), and the cancel
+     * commands whose request never came.
+     */
     int pruneFinishedBefore(Instant cutoff) {
+        cancels.entrySet().removeIf(e -> !parked.contains(e.getKey()) && e.getValue().requestedAt() != null
+                && e.getValue().requestedAt().isBefore(cutoff));
         return finished.pruneFinishedBefore(cutoff);
+    }
+
+    /** Cancel commands kept for job ids not seen here, or for parked jobs. */
+    int cancelsKept() {
+        return cancels.size();
     }
 
     /** How many finished jobs are remembered, and the bytes that takes. */

@@ -14,9 +14,8 @@ final class TrackedJob {
 
     final TopicPartition partition;
     /**
-     * A request intake refused (it only gets its FAILED result), or a cancel command for a job id not seen (it only
-     * gets its CANCELLED result): its provider and model are a request's own words (possibly unknown, unbounded) or
-     * none, so they never become metric tags.
+     * A request intake refused: it only gets its FAILED result. Its provider and model are the request's own words
+     * (possibly unknown, unbounded): they never become metric tags.
      */
     final boolean tagless;
     /** The newest record the broker acknowledged. */
@@ -57,6 +56,15 @@ final class TrackedJob {
     /** Whether the submission's paid call is out and unanswered: a cancellation then waits for its answer. */
     boolean submissionOut;
     /**
+     * Set once the job's terminal record is being committed (or waits for the lease to be): a cancel command then
+     * changes nothing.
+     */
+    boolean finishing;
+    /** A previous owner may have sent a submission of this job (a SUBMITTING found on replay, sent again). */
+    boolean maybeSentBefore;
+    /** The timer of the terminal commit's retries: a timer of its own, which no other step replaces. */
+    long endTimerId = -1;
+    /**
      * Set when the partition is revoked while this job's submission is out: it finishes that call (writes its
      * outcome) and then stops, instead of taking a next step.
      */
@@ -79,7 +87,7 @@ final class TrackedJob {
         this.record = record;
         this.latestSent = record;
         this.partition = partition;
-        this.tagless = record.state() == JobState.REFUSED || record.state() == JobState.CANCEL_REQUESTED;
+        this.tagless = record.state() == JobState.REFUSED;
         this.polls = record.polls();
     }
 

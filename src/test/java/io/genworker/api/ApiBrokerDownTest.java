@@ -59,7 +59,7 @@ class ApiBrokerDownTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.contentType()).startsWith(ApiProblem.MEDIA_TYPE);
             assertThat(response.jsonPath().getString("type"))
-                    .isEqualTo("urn:generation-worker:problem:broker-unavailable");
+                    .isEqualTo("urn:genworker:problem:broker-unavailable");
         }
         assertThat(submit.jsonPath().getString("detail")).contains("down-1", "same jobId");
         assertThat(millis).as("both answered within their write timeouts").isLessThan(8_000);

@@ -94,7 +94,7 @@ class JobCommandTest {
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.contentType()).startsWith(ApiProblem.MEDIA_TYPE);
-        assertThat(response.jsonPath().getString("type")).isEqualTo("urn:generation-worker:problem:invalid-request");
+        assertThat(response.jsonPath().getString("type")).isEqualTo("urn:genworker:problem:invalid-request");
         assertThat(response.jsonPath().getString("instance")).isEqualTo("/v1/jobs");
         assertThat(response.jsonPath().getList("errors.field")).contains("surprise", "input.duration");
         assertThat(response.jsonPath().getList("errors.rule")).contains("unknown-field");
@@ -120,7 +120,12 @@ class JobCommandTest {
         assertThat(command.path("reason").asText()).isEqualTo("wrong prompt – café ✓");
         assertThat(command.path("requestedBy").asText()).isEqualTo(ApiRoles.OPERATOR);
         assertThat(command.size()).isEqualTo(4);
-        // The worker carries it out: a job id never seen ends cancelled, never submitted, saying who asked.
+        // The worker carries it out: once intake has read it (a request sent after it has a result), the job's
+        // request, submitted late, ends cancelled and never submitted, saying who asked.
+        String marker = "cancel-marker-" + UUID.randomUUID();
+        assertThat(submit(Requests.textToVideo(marker).toString()).statusCode()).isEqualTo(202);
+        topics.awaitResult(marker, WAIT);
+        assertThat(submit(Requests.textToVideo(id).toString()).statusCode()).isEqualTo(202);
         JsonNode result = topics.awaitResult(id, WAIT);
         assertThat(result.path("status").asText()).isEqualTo("CANCELLED");
         assertThat(result.path("cancellation").path("outcome").asText()).isEqualTo("NOT_SUBMITTED");
@@ -208,6 +213,6 @@ class JobCommandTest {
 
         Response missing = ApiUsers.viewer().get("/v1/no-such-thing");
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.jsonPath().getString("type")).isEqualTo("urn:generation-worker:problem:not-found");
+        assertThat(missing.jsonPath().getString("type")).isEqualTo("urn:genworker:problem:not-found");
     }
 }

@@ -13,6 +13,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import io.genworker.support.ContractSchemas;
+
 /**
  * Reads whole topics as raw records (any bytes, every header), committed records only, with no consumer group:
  * what a downstream service or an operator would see.
@@ -42,12 +44,16 @@ final class TopicReader implements AutoCloseable {
         return seen;
     }
 
-    /** Every record up to the end offsets of this moment. */
+    /**
+     * Every record up to the end offsets of this moment; the results and job-log records among them validated
+     * against the contract's schemas ({@link ContractSchemas}).
+     */
     List<ConsumerRecord<String, byte[]>> readToEnd() {
         Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
         while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
             poll();
         }
+        ContractSchemas.assertContract(seen);
         return seen;
     }
 

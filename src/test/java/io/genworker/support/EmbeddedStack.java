@@ -9,11 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The worker on a fresh machine with no Docker and no provider account: starts a KRaft broker and the provider
@@ -29,6 +34,11 @@ public final class EmbeddedStack {
     /** Where the embedded S3 server keeps its buckets: the archived videos are files under videos/. */
     static final Path STORAGE = STATE.resolve("s3");
     static final String BUCKET = "videos";
+    /**
+     * The job index's PostgreSQL data. Emptied at each start: the broker is new each run, and the index is a cache of
+     * its job log.
+     */
+    static final Path POSTGRES = STATE.resolve("postgres");
     /** The API's users and their passwords (operator, viewer), generated at the worker's first start. */
     static final Path API_CREDENTIALS = STATE.resolve("api-credentials.properties");
 
@@ -47,8 +57,11 @@ public final class EmbeddedStack {
         Files.createDirectories(STATE);
         Files.writeString(STATE.resolve("bootstrap.servers"), broker.bootstrapServers());
         S3ProxyServer storage = S3ProxyServer.start(STORAGE.toAbsolutePath(), BUCKET);
+        deleteTree(POSTGRES);
+        EmbeddedPostgres postgres = PostgresResource.start(POSTGRES.toAbsolutePath(), 0);
 
-        Map<String, String> env = new java.util.HashMap<>(archivingInto(storage));
+        Map<String, String> env = new HashMap<>(archivingInto(storage));
+        env.putAll(indexingInto(postgres));
         // The HTTP API with its generated Basic users: the passwords are in this file, never on the console.
         env.put("WORKER_API_BASIC_ENABLED", "true");
         env.put("WORKER_API_CREDENTIALS_FILE", API_CREDENTIALS.toAbsolutePath().toString());
@@ -63,14 +76,20 @@ public final class EmbeddedStack {
             }
             simulator.close();
             storage.close();
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("stopping the embedded PostgreSQL: " + e.getMessage());
+            }
             broker.close();
         }));
         System.out.printf("%n== embedded stack ==%n  kafka      %s (%s)%n  simulator  %s%n  storage    %s (s3proxy;"
-                + " archived videos in %s)%n  worker     http://localhost:%d (health /q/health, metrics /q/metrics)%n"
-                + "  api        http://localhost:%d/v1 (Basic users operator, viewer; passwords in %s)%n"
+                + " archived videos in %s)%n  index      %s (PostgreSQL, data in %s)%n"
+                + "  worker     http://localhost:%d (health /q/health, metrics /q/metrics, jobs /v1/jobs)%n"
+                + "  api        Basic users operator, viewer; passwords in %s%n"
                 + "  stop with Ctrl-C%n%n", broker.bootstrapServers(), broker.kind(), simulator.baseUrl(),
-                storage.endpoint(), storage.bucketDirectory(BUCKET), Integer.getInteger("http.port", 8080),
-                Integer.getInteger("http.port", 8080), API_CREDENTIALS.toAbsolutePath());
+                storage.endpoint(), storage.bucketDirectory(BUCKET), postgres.getJdbcUrl("postgres", "postgres"),
+                POSTGRES, Integer.getInteger("http.port", 8080), API_CREDENTIALS.toAbsolutePath());
 
         int demo = Integer.getInteger("demo", 0);
         if (demo > 0) {
@@ -95,6 +114,25 @@ public final class EmbeddedStack {
                 "WORKER_ARCHIVE_FETCH_ALLOW_LOOPBACK", "true",
                 "AWS_ACCESS_KEY_ID", storage.accessKey(),
                 "AWS_SECRET_ACCESS_KEY", storage.secretKey());
+    }
+
+    /** The environment that turns a packaged worker's job index on, in this PostgreSQL. */
+    public static Map<String, String> indexingInto(EmbeddedPostgres postgres) {
+        return Map.of(
+                "WORKER_INDEX_ENABLED", "true",
+                "INDEX_DB_URL", postgres.getJdbcUrl("postgres", "postgres"),
+                "INDEX_DB_USERNAME", "postgres");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /**

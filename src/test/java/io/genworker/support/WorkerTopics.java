@@ -31,7 +31,8 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 
 /**
  * The worker's topics seen from a test: requests sent with the Kafka companion; results and the job log read
- * committed (read_committed, as the README tells consumers to), to the end of the topic.
+ * committed (read_committed, as the README tells consumers to), to the end of the topic. Every result and job-log
+ * record read is validated against the contract's schemas ({@link ContractSchemas}).
  */
 public final class WorkerTopics implements AutoCloseable {
 
@@ -179,6 +180,7 @@ public final class WorkerTopics implements AutoCloseable {
                 collect(consumer, keys, seen);
             }
         }
+        ContractSchemas.assertContract(seen);
         return seen;
     }
 

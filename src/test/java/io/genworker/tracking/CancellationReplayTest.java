@@ -44,34 +44,34 @@ class CancellationReplayTest {
     }
 
     @Test
-    void aCommandForAJobIdNotSeenIsThatJobUntilItsRequestComesWhichIsNeverSubmitted() {
+    void aCommandForAJobIdNotSeenPublishesNothingButEndsItsRequestIfItComes() {
         replay(cancel("early"));
-        assertThat(partition.finishReplay()).containsExactly(
-                new PartitionReplay.Adopt(cancel("early"), false, ASKED));
+        assertThat(partition.finishReplay()).as("no job, no result").isEmpty();
 
         PartitionReplay other = new PartitionReplay(room);
         other.replay(cancel("early"), 0);
         other.replay(requested("early"), 1);
-        assertThat(other.finishReplay()).as("the request's words go into the CANCELLED result").containsExactly(
-                new PartitionReplay.Adopt(requested("early"), false, ASKED));
+        assertThat(other.finishReplay()).as("the request is adopted to end cancelled, never submitted")
+                .containsExactly(new PartitionReplay.Adopt(requested("early"), false, ASKED));
     }
 
     @Test
-    void aCommandForAJobIdNotSeenIsAdoptedPastTheCapSinceCarryingItOutCallsNoProvider() {
+    void aRequestFollowingItsCommandPastTheCapIsParkedAndReadBackFirst() {
         free = 0;
-        replay(requested("waiting"), cancel("early"));
+        replay(requested("waiting"), cancel("late"), requested("late"));
 
-        assertThat(partition.finishReplay()).containsExactly(
-                new PartitionReplay.Adopt(cancel("early"), false, ASKED),
-                new PartitionReplay.Parked("waiting", 0));
+        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.Parked("waiting", 0),
+                new PartitionReplay.Parked("late", 2));
+        assertThat(partition.nextCancelledToUnpark()).isEqualTo(new PartitionReplay.Parked("late", 2));
     }
 
     @Test
-    void aCommandAfterAFinishedJobIsConfirmedAgainstItsResultAndNeverCountedAsARepeat() {
+    void aCommandAfterAFinishedJobChangesNothing() {
         JobRecord a = requested("a");
         replay(a, completed(submitted(a)), cancel("a"));
 
-        assertThat(partition.finishReplay()).containsExactly(new PartitionReplay.MaybeDuplicate(cancel("a"), 1, false));
+        assertThat(partition.finishReplay()).isEmpty();
+        assertThat(partition.cancelsKept()).isZero();
     }
 
     @Test
@@ -102,25 +102,40 @@ class CancellationReplayTest {
     }
 
     @Test
-    void liveACommandForAJobIdNotSeenIsAdoptedToEndCancelled() {
+    void liveACommandForAJobIdNotSeenWaitsForItsRequestWhichIsThenAdoptedToEndCancelled() {
         partition.finishReplay();
 
-        assertThat(partition.live(cancel("never"), null, 7)).isEqualTo(
-                new PartitionReplay.Adopt(cancel("never"), false, ASKED));
-        assertThat(partition.takeAdoptedOffset("never")).isEqualTo(7);
+        assertThat(partition.live(cancel("early"), null, 7)).isEqualTo(new PartitionReplay.CancelAwaitingRequest(true));
+        assertThat(partition.live(requested("early"), null, 8)).isEqualTo(
+                new PartitionReplay.Adopt(requested("early"), false, ASKED));
+        assertThat(partition.takeAdoptedOffset("early")).isEqualTo(8);
+        assertThat(partition.cancelsKept()).isZero();
     }
 
     @Test
-    void liveACommandAfterAJobFinishedHereIsConfirmedAgainstItsResult() {
+    void commandsForJobIdsNotSeenAreBoundedAndForgottenAfterTheDedupWindow() {
+        partition.finishReplay();
+        for (int i = 0; i < PartitionReplay.MAX_AWAITING; i++) {
+            partition.live(cancel("ghost-" + i), null, i);
+        }
+
+        assertThat(partition.live(cancel("one-too-many"), null, 0)).isEqualTo(
+                new PartitionReplay.CancelAwaitingRequest(false));
+        assertThat(partition.cancelsKept()).isEqualTo(PartitionReplay.MAX_AWAITING);
+        partition.pruneFinishedBefore(T.plusSeconds(1));
+        assertThat(partition.cancelsKept()).isZero();
+    }
+
+    @Test
+    void liveACommandAfterAJobFinishedHereChangesNothingWhetherOrNotItsResultWasReadBack() {
         partition.finishReplay();
         JobRecord done = completed(submitted(requested("a")));
         partition.finished(done, FinishedJobs.NOT_YET_READ);
-        assertThat(partition.live(cancel("a"), null, 5)).as("its result follows in the log: it stays the last word")
-                .isEqualTo(new PartitionReplay.Echo());
+        assertThat(partition.live(cancel("a"), null, 5)).isEqualTo(new PartitionReplay.CancelTooLate("a"));
 
         partition.live(done, null, 6);
-        assertThat(partition.live(cancel("a"), null, 7)).isEqualTo(new PartitionReplay.MaybeDuplicate(cancel("a"), 6,
-                false));
+        assertThat(partition.live(cancel("a"), null, 7)).isEqualTo(new PartitionReplay.CancelTooLate("a"));
+        assertThat(partition.cancelsKept()).isZero();
     }
 
     @Test

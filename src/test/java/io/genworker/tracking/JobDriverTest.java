@@ -763,9 +763,11 @@ class JobDriverTest {
 
     @Test
     void aJobAdoptedWithACancelEndsCancelledWithoutACall() {
+        // A SUBMITTING found on replay (the previous owner may have sent it) and a request whose cancel came first.
         TrackedJob submitting = track(requested().submitting(T));
         submitting.cancel = ASKED;
-        TrackedJob neverRequested = track(JobRecord.cancelRequest("job-2", ASKED, T));
+        TrackedJob neverRequested = track(JobRecord.requested("job-2", "aimlapi", "pixverse/v5/text-to-video",
+                input(), null, T, T.plusSeconds(1200)));
         neverRequested.cancel = ASKED;
         JobDriver driver = driver(false);
 
@@ -777,7 +779,39 @@ class JobDriverTest {
         assertThat(committed).extracting(r -> r.cancellation().outcome()).containsExactly(
                 Cancellation.Outcome.MAY_BE_BILLED, Cancellation.Outcome.NOT_SUBMITTED);
         assertThat(committed.get(0).error()).as("not failed SUBMIT_UNCERTAIN: cancelled").isNull();
-        assertThat(committed.get(1).provider()).isNull();
+    }
+
+    @Test
+    void aWriteThatFailsAfterTheCancelNeverDisplacesTheCancelledCommit() {
+        brokerAcknowledges = false;
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+        leaseFresh = false;
+        driver.cancel(job, ASKED);
+        failUnacknowledged(new RuntimeException("broker unreachable"));
+        leaseFresh = true;
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(committed).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(JobState.CANCELLED));
+        assertThat(retired).containsExactly(job);
+        assertThat(provider.submits).isZero();
+    }
+
+    @Test
+    void aCancelWhileTheResultWaitsForTheLeaseChangesNothing() {
+        provider.polls(completed());
+        TrackedJob job = track(requested());
+        JobDriver driver = driver(false);
+        driver.act(job);
+        leaseFresh = false;
+        time.advance(Duration.ofSeconds(6));
+
+        driver.cancel(job, ASKED);
+        leaseFresh = true;
+        time.advance(Duration.ofSeconds(5));
+
+        assertThat(committed).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo(JobState.COMPLETED));
     }
 
     @Test
@@ -827,11 +861,20 @@ class JobDriverTest {
         return Uni.createFrom().item(-1L);
     }
 
+    private void failUnacknowledged(RuntimeException failure) {
+        settleUnacknowledged(ack -> ack.completeExceptionally(failure));
+    }
+
     private void acknowledgeAll() {
+        settleUnacknowledged(ack -> ack.complete(null));
+    }
+
+    /** From now on the broker answers at once; the writes it held are answered so. */
+    private void settleUnacknowledged(java.util.function.Consumer<CompletableFuture<Void>> answer) {
         brokerAcknowledges = true;
         List<CompletableFuture<Void>> acks = new ArrayList<>(unacknowledged);
         unacknowledged.clear();
-        acks.forEach(ack -> ack.complete(null));
+        acks.forEach(answer);
     }
 
     private static TrackedJob track(JobRecord record) {
