@@ -34,16 +34,20 @@ class ApiSecurityTest {
             "Basic realm=\"generation-worker\", charset=\"UTF-8\"");
 
     /** An endpoint, how to call it, and the role it needs. */
-    private record Endpoint(String name, String role, Function<RequestSpecification, Response> call) {
+    private record Endpoint(String name, String role, int allowed, Function<RequestSpecification, Response> call) {
     }
 
     private static List<Endpoint> endpoints() {
         return List.of(
-                new Endpoint("POST /v1/jobs", ApiRoles.OPERATOR, spec -> spec.contentType("application/json")
+                new Endpoint("POST /v1/jobs", ApiRoles.OPERATOR, 202, spec -> spec.contentType("application/json")
                         .body(Requests.textToVideo("security-" + UUID.randomUUID()).toString()).post("/v1/jobs")),
-                new Endpoint("POST /v1/jobs/{id}/cancel", ApiRoles.OPERATOR,
+                new Endpoint("POST /v1/jobs/{id}/cancel", ApiRoles.OPERATOR, 202,
                         spec -> spec.post("/v1/jobs/security-" + UUID.randomUUID() + "/cancel")),
-                new Endpoint("GET /v1/openapi", ApiRoles.VIEWER, spec -> spec.get("/v1/openapi")));
+                new Endpoint("GET /v1/openapi", ApiRoles.VIEWER, 200, spec -> spec.get("/v1/openapi")),
+                new Endpoint("GET /v1/asyncapi.yaml", ApiRoles.VIEWER, 200, spec -> spec.get("/v1/asyncapi.yaml")),
+                // The index is off in the test profile: a caller allowed to read learns that (503).
+                new Endpoint("GET /v1/jobs", ApiRoles.VIEWER, 503, spec -> spec.get("/v1/jobs")),
+                new Endpoint("GET /v1/jobs/{id}", ApiRoles.VIEWER, 503, spec -> spec.get("/v1/jobs/any")));
     }
 
     private static Map<String, Supplier<RequestSpecification>> callers() {
@@ -67,10 +71,10 @@ class ApiSecurityTest {
 
     private static int expected(String caller, Endpoint endpoint) {
         if (caller.startsWith("operator")) {
-            return endpoint.name().startsWith("GET") ? 200 : 202;
+            return endpoint.allowed();
         }
         if (caller.startsWith("viewer")) {
-            return endpoint.role().equals(ApiRoles.VIEWER) ? 200 : 403;
+            return endpoint.role().equals(ApiRoles.VIEWER) ? endpoint.allowed() : 403;
         }
         return caller.equals("token without an API role") ? 403 : 401;
     }
@@ -99,7 +103,7 @@ class ApiSecurityTest {
                         + response.contentType() + " " + response.body().asString();
                 if (response.statusCode() != want) {
                     wrong.add("want " + want + ", got " + seen);
-                } else if (want >= 400 && !response.contentType().startsWith(ApiProblem.MEDIA_TYPE)) {
+                } else if (want >= 400 && want != 503 && !response.contentType().startsWith(ApiProblem.MEDIA_TYPE)) {
                     wrong.add("not a problem: " + seen);
                 } else if (want == 401 && !response.headers().getValues("WWW-Authenticate").equals(CHALLENGES)) {
                     wrong.add("not both challenges: " + response.headers().getValues("WWW-Authenticate") + " " + seen);
