@@ -35,6 +35,13 @@ public interface ApiConfig {
     @WithDefault("5s")
     Duration writeTimeout();
 
+    /**
+     * The most jobs one bulk cancel or retry may act on: a filter that matches more is refused (its dry run says how
+     * many it matches), so that one call can neither flood the topics nor cancel a fleet's work by mistake.
+     */
+    @WithDefault("1000")
+    int bulkMax();
+
     interface Basic {
         /**
          * Whether HTTP Basic with the generated users {@code operator} and {@code viewer} is accepted: for a single

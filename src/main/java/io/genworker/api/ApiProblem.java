@@ -53,6 +53,8 @@ public record ApiProblem(String type, String title, int status, String detail, S
         UNAUTHORIZED(401, "unauthorized", "Authentication required"),
         FORBIDDEN(403, "forbidden", "Not allowed for this caller's role"),
         NOT_FOUND(404, "not-found", "No such resource"),
+        CONFLICT(409, "conflict", "The job's state does not allow this"),
+        TOO_MANY(422, "too-many-jobs", "The filter matches more jobs than one bulk action may act on"),
         METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed on this resource"),
         NOT_ACCEPTABLE(406, "not-acceptable", "No acceptable representation"),
         PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),

@@ -253,12 +253,15 @@ public class IndexStore {
         int total = 0;
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement("WITH gone AS (DELETE FROM index_jobs "
-                        + "WHERE job_id IN (SELECT job_id FROM index_jobs WHERE finished_at < ? LIMIT 5000) "
+                        // A cancel command for an id never requested has no end: it expires with its window.
+                        + "WHERE job_id IN (SELECT job_id FROM index_jobs WHERE finished_at < ? OR (finished_at IS NULL"
+                        + " AND state = 'CANCEL_REQUESTED' AND updated_at < ?) LIMIT 5000) "
                         + "RETURNING job_id), steps AS (DELETE FROM index_transitions t USING gone "
                         + "WHERE t.job_id = gone.job_id) SELECT count(*) FROM gone")) {
             int deleted;
             do {
                 JobRows.setInstant(delete, 1, finishedBefore);
+                JobRows.setInstant(delete, 2, finishedBefore);
                 deleted = 0;
                 try (ResultSet result = delete.executeQuery()) {
                     if (result.next()) {
