@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Creates the worker's four topics with the policies it relies on (the same as kafka/TopicInitializer.java and
+# Creates the worker's five topics with the policies it relies on (the same as kafka/TopicInitializer.java and
 # operators/kafkatopics.yaml), for clusters without Strimzi. Existing topics are left as they are.
 #
 #   BOOTSTRAP=broker:9092 deploy/create-topics.sh
 #
 # Environment:
 #   BOOTSTRAP        the broker (required)
-#   PARTITIONS       partitions of every topic (default 12; the same for all four)
+#   PARTITIONS       partitions of every topic (default 12; the same for all five)
 #   REPLICATION      replication factor (default 3)
 #   MIN_ISR          min.insync.replicas (default 2)
 #   DEDUP_WINDOW_MS  retention of the job log = how long a job id is deduplicated (default 7 days, as

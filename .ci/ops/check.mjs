@@ -54,7 +54,8 @@ function checkKafkaTopic(where, topic) {
 
 /** The topic policies kafka/TopicInitializer.java creates, which KafkaTopics and create-topics.sh must repeat. */
 const JOB_LOG_CONFIG = { "cleanup.policy": "compact,delete", "retention.ms": "604800000", "min.compaction.lag.ms": "3600000" };
-const TOPICS = ["generation.requests", "generation.jobs", "generation.results", "generation.requests.dlq"];
+const TOPICS = ["generation.requests", "generation.jobs", "generation.results", "generation.requests.dlq",
+  "generation.control"];
 
 async function manifests(deployDir) {
   const byKind = {};
