@@ -254,7 +254,9 @@ public class IndexStore {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement delete = connection.prepareStatement("WITH gone AS (DELETE FROM index_jobs "
                         // A cancel command for an id never requested has no end: it expires with its window.
-                        + "WHERE job_id IN (SELECT job_id FROM index_jobs WHERE finished_at < ? OR (finished_at IS NULL"
+                        + "WHERE job_id IN (SELECT job_id FROM index_jobs WHERE (finished_at < ? AND state IN"
+                        // (An ARCHIVING job has a finishedAt, the generation's end, and is still running.)
+                        + " ('COMPLETED', 'FAILED', 'CANCELLED')) OR (finished_at IS NULL"
                         + " AND state = 'CANCEL_REQUESTED' AND updated_at < ?) LIMIT 5000) "
                         + "RETURNING job_id), steps AS (DELETE FROM index_transitions t USING gone "
                         + "WHERE t.job_id = gone.job_id) SELECT count(*) FROM gone")) {

@@ -30,8 +30,9 @@ public final class JobMerge {
         if (IndexedStates.REFUSED.equals(state)) {
             return null;
         }
-        if (IndexedStates.REQUESTED.equals(state)
+        if (IndexedStates.REQUESTED.equals(state) && before.receivedAt() != null
                 && (before.terminal() || !Objects.equals(before.receivedAt(), record.receivedAt()))) {
+            // (A row with no arrival yet is a cancel that came first: its request fills it in, input and all.)
             // A request for a job id already known (another arrival): the tracker answers it as a duplicate.
             return null;
         }

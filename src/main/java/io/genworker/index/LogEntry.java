@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record LogEntry(IndexedJob job, Transition transition) {
 
+    private static final int MAX_LABEL = 200;
+
     /** Longest transition detail kept: it is a hint for people, the job's row has the full story. */
     static final int DETAIL_LENGTH = 200;
 
@@ -39,7 +41,7 @@ public record LogEntry(IndexedJob job, Transition transition) {
         JsonNode video = object(body, "video");
         JsonNode archive = video == null ? null : object(video, "archive");
         JsonNode cancellation = object(body, "cancellation");
-        IndexedJob job = new IndexedJob(jobId, state, text(body, "provider"), text(body, "model"), received,
+        IndexedJob job = new IndexedJob(jobId, state, label(body, "provider"), label(body, "model"), received,
                 instant(body, "submittedAt"), instant(body, "finishedAt"), updated,
                 firstOf(received, updated, timestamp), integer(body, "polls"), integer(body, "submitAttempts"),
                 error == null ? null : text(error, "code"), error == null ? null : text(error, "message"), error,
@@ -69,6 +71,15 @@ public record LogEntry(IndexedJob job, Transition transition) {
             detail = detail.substring(0, DETAIL_LENGTH);
         }
         return detail;
+    }
+
+    /**
+     * A provider or model name, cut to {@value #MAX_LABEL} characters: a refusal carries the request's own words,
+     * and a btree index entry holds at most ~2.7 KB; one oversized value would fail its batch on every attempt.
+     */
+    private static String label(JsonNode node, String field) {
+        String text = text(node, field);
+        return text == null || text.length() <= MAX_LABEL ? text : text.substring(0, MAX_LABEL);
     }
 
     private static String text(JsonNode node, String field) {

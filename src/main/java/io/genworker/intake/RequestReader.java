@@ -159,7 +159,9 @@ public class RequestReader {
             shown = new ArrayList<>(details.subList(0, MAX_DETAILS));
             shown.add(new ErrorDetail("request", "maxDetails:" + MAX_DETAILS, details.size() - MAX_DETAILS));
         }
-        return new ReadOutcome.Invalid(resultId, model, provider, metadata, JobError.of(ErrorCode.INVALID_REQUEST,
+        // The request's own words, cut: they reach the job log, the result and the index.
+        return new ReadOutcome.Invalid(resultId, shown(model), shown(provider), metadata,
+                JobError.of(ErrorCode.INVALID_REQUEST,
                 details.size() + " rule(s) broken: " + summary(shown), shown));
     }
 

@@ -47,7 +47,14 @@ class ApiSecurityTest {
                 new Endpoint("GET /v1/asyncapi.yaml", ApiRoles.VIEWER, 200, spec -> spec.get("/v1/asyncapi.yaml")),
                 // The index is off in the test profile: a caller allowed to read learns that (503).
                 new Endpoint("GET /v1/jobs", ApiRoles.VIEWER, 503, spec -> spec.get("/v1/jobs")),
-                new Endpoint("GET /v1/jobs/{id}", ApiRoles.VIEWER, 503, spec -> spec.get("/v1/jobs/any")));
+                new Endpoint("GET /v1/jobs/{id}", ApiRoles.VIEWER, 503, spec -> spec.get("/v1/jobs/any")),
+                // The index is off in this profile: the operator's actions on it answer 503 past the roles' check.
+                new Endpoint("POST /v1/jobs/{id}/retry", ApiRoles.OPERATOR, 503,
+                        spec -> spec.post("/v1/jobs/any/retry")),
+                new Endpoint("POST /v1/bulk/cancel", ApiRoles.OPERATOR, 503,
+                        spec -> spec.post("/v1/bulk/cancel?state=FAILED&dryRun=true")),
+                new Endpoint("POST /v1/bulk/retry", ApiRoles.OPERATOR, 503,
+                        spec -> spec.post("/v1/bulk/retry?state=FAILED&dryRun=true")));
     }
 
     private static Map<String, Supplier<RequestSpecification>> callers() {

@@ -30,7 +30,8 @@ class OpenApiDocumentTest {
 
         OpenAPI document = parse(response.asString());
 
-        assertThat(document.getPaths()).containsKeys("/v1/jobs", "/v1/jobs/{id}/cancel");
+        assertThat(document.getPaths()).containsKeys("/v1/jobs", "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/retry",
+                "/v1/bulk/cancel", "/v1/bulk/retry");
         assertThat(document.getPaths().keySet()).allMatch(path -> path.startsWith("/v1/"));
         assertThat(document.getComponents().getSecuritySchemes()).containsKeys(ApiDocument.BEARER, ApiDocument.BASIC);
         assertThat(document.getComponents().getSecuritySchemes().get(ApiDocument.BEARER).getBearerFormat())

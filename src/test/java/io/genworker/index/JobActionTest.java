@@ -128,23 +128,27 @@ class JobActionTest {
 
     @Test
     @TestSecurity(user = "ops", roles = "operator")
-    void aBulkActionTakesNoPagingAndNamesABadParameter() {
-        given().post("/v1/jobs/bulk/cancel?limit=5").then().statusCode(400);
-        given().post("/v1/jobs/bulk/cancel?dryRun=maybe").then().statusCode(400);
-        given().post("/v1/jobs/bulk/retry?state=NOT_A_STATE&dryRun=true").then().statusCode(400);
+    void aBulkActionNeedsAFilterTakesNoPagingAndNamesABadParameter() {
+        given().post("/v1/bulk/cancel?limit=5").then().statusCode(400);
+        given().post("/v1/bulk/cancel?dryRun=maybe").then().statusCode(400);
+        given().post("/v1/bulk/retry?state=NOT_A_STATE&dryRun=true").then().statusCode(400);
+        // No filter: never every job.
+        given().post("/v1/bulk/cancel?dryRun=true").then().statusCode(400);
+        // A job may be called "bulk": cancelling it is a single cancel.
+        given().post("/v1/jobs/bulk/cancel").then().statusCode(202);
     }
 
     @Test
     @TestSecurity(user = "watcher", roles = "viewer")
     void aViewerMayNeitherRetryNorActInBulk() {
         given().post("/v1/jobs/{id}/retry", "any").then().statusCode(403);
-        given().post("/v1/jobs/bulk/cancel?dryRun=true").then().statusCode(403);
-        given().post("/v1/jobs/bulk/retry?dryRun=true").then().statusCode(403);
+        given().post("/v1/bulk/cancel?dryRun=true").then().statusCode(403);
+        given().post("/v1/bulk/retry?dryRun=true").then().statusCode(403);
     }
 
     private static JsonPath bulk(String action, String batch, boolean dryRun) {
         return given().queryParams(Map.of("meta.batch", batch, "dryRun", Boolean.toString(dryRun)))
-                .post("/v1/jobs/bulk/" + action).then().statusCode(200).extract().jsonPath();
+                .post("/v1/bulk/" + action).then().statusCode(200).extract().jsonPath();
     }
 
     private static JsonPath id(String id) {

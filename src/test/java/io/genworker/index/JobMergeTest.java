@@ -33,6 +33,18 @@ class JobMergeTest {
             + "'finishedAt':'2026-01-01T00:00:09Z','polls':3,'submitAttempts':1}");
 
     @Test
+    void aRequestThatFollowsItsCancelFillsTheRowInInputAndAll() {
+        IndexedJob cancelFirst = record(0, "{'jobId':'j','state':'CANCEL_REQUESTED','updatedAt':'2026-01-01T00:00:00Z',"
+                + "'cancellation':{'requestedAt':'2026-01-01T00:00:00Z'}}");
+
+        IndexedJob filled = JobMerge.apply(cancelFirst, REQUESTED);
+
+        assertThat(filled).isNotNull();
+        assertThat(filled.input().get("prompt").asText()).as("a retry of it needs the input").isEqualTo("a cat");
+        assertThat(filled.model()).isEqualTo("m");
+    }
+
+    @Test
     void aNewJobIsItsRecord() {
         assertThat(JobMerge.apply(null, REQUESTED)).isEqualTo(REQUESTED);
     }
