@@ -116,7 +116,7 @@ public class BulkActionResource {
     /** The jobs the filter matches that the action applies to, the dry run's count, or the commands written. */
     private Uni<Response> bulk(String action, BulkCall call, Predicate<IndexedJob> eligible, String path,
             Function<IndexedJob, ProducerRecord<String, byte[]>> command) {
-        requireIndex();
+        ApiActions.requireIndex(search);
         List<IndexedJob> targets = new ArrayList<>();
         int matched = 0;
         int scanLimit = api.bulkMax() * 10;
@@ -149,7 +149,7 @@ public class BulkActionResource {
                     + " a call (worker.api.bulk-max); narrow the filter", path));
         }
         List<ProducerRecord<String, byte[]>> records = targets.stream().map(command).toList();
-        LOG.infof("API: bulk %s of %d jobs by %s (filter %s)", action, records.size(), caller(),
+        LOG.infof("API: bulk %s of %d jobs by %s (filter %s)", action, records.size(), ApiActions.caller(identity),
                 call.listing().filter());
         if (records.isEmpty()) {
             return Uni.createFrom().item(Response.ok(new BulkResult(action, false, matched, 0, 0, true, true))
@@ -160,12 +160,12 @@ public class BulkActionResource {
         int found = matched;
         return Uni.join().all(writes).andFailFast()
                 .map(done -> Response.ok(new BulkResult(action, false, found, applied, applied, true, true)).build())
-                .onFailure(ApiTopicWriter.NotAcknowledged.class).transform(failure -> brokerDown(path));
+                .onFailure(ApiTopicWriter.NotAcknowledged.class).transform(failure -> ApiActions.brokerDown(path));
     }
 
     /** A cancel command as {@code POST /v1/jobs/{id}/cancel} would write it, refused by the same rules. */
     private ProducerRecord<String, byte[]> cancelRecord(IndexedJob job, byte[] body, String path) {
-        byte[] command = CancelCommand.read(job.jobId(), body, caller(), path).toJson();
+        byte[] command = CancelCommand.read(job.jobId(), body, ApiActions.caller(identity), path).toJson();
         if (cancels.read(job.jobId(), command, Instant.now()) instanceof CancelCommandReader.Unreadable unreadable) {
             throw new ApiProblemException(ApiProblem.of(ApiProblem.Kind.INVALID_REQUEST, 400, unreadable.reason(),
                     path));
@@ -176,21 +176,6 @@ public class BulkActionResource {
     private byte[] reasonBody(String reason) {
         return reason == null ? new byte[0]
                 : mapper.createObjectNode().put(REASON, reason).toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private void requireIndex() {
-        if (!search.enabled()) {
-            throw IndexProblem.disabled();
-        }
-    }
-
-    private static ApiProblemException brokerDown(String path) {
-        return new ApiProblemException(ApiProblem.of(ApiProblem.Kind.BROKER_UNAVAILABLE,
-                "Some commands may not have been written: the same call is safe to send again", path));
-    }
-
-    private String caller() {
-        return identity.getPrincipal() == null ? "anonymous" : identity.getPrincipal().getName();
     }
 
     /** A bulk call's query: the listing's filters, and the action's own dryRun and reason. */

@@ -22,7 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-
 import io.genworker.config.WorkerConfig;
 import io.genworker.index.IndexedJob;
 import io.genworker.index.JobSearch;
@@ -78,36 +77,21 @@ public class JobActionResource {
         }
         ProducerRecord<String, byte[]> record = retries.record(job, path);
         String retryId = record.key();
-        LOG.infof("API: job %s retried as %s by %s", job.jobId(), retryId, caller());
+        LOG.infof("API: job %s retried as %s by %s", job.jobId(), retryId, ApiActions.caller(identity));
         URI status = uri.getBaseUriBuilder().path("v1").path("jobs").segment(retryId).build();
         return writer.write(record)
                 .map(acked -> Response.accepted(new JobCommandResource.JobAccepted(retryId, status.toString()))
                         .location(status).build())
-                .onFailure(ApiTopicWriter.NotAcknowledged.class).transform(failure -> brokerDown(path));
+                .onFailure(ApiTopicWriter.NotAcknowledged.class).transform(failure -> ApiActions.brokerDown(path));
     }
 
     private IndexedJob find(String jobId, String path) {
-        requireIndex();
+        ApiActions.requireIndex(search);
         try {
             return search.find(jobId).map(JobSearch.Found::job).orElseThrow(() -> IndexProblem.notFound(jobId));
         } catch (SQLException e) {
             LOG.warnf("job index read failed: %s", e.getMessage());
             throw IndexProblem.unavailable();
         }
-    }
-
-    private void requireIndex() {
-        if (!search.enabled()) {
-            throw IndexProblem.disabled();
-        }
-    }
-
-    private static ApiProblemException brokerDown(String path) {
-        return new ApiProblemException(ApiProblem.of(ApiProblem.Kind.BROKER_UNAVAILABLE,
-                "Some commands may not have been written: the same call is safe to send again", path));
-    }
-
-    private String caller() {
-        return identity.getPrincipal() == null ? "anonymous" : identity.getPrincipal().getName();
     }
 }
