@@ -110,7 +110,7 @@ public class JobCommandResource {
         String jobId = ((ReadOutcome.Valid) outcome).request().jobId();
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(worker.topics().requests(), jobId, value);
         trace(headers, record);
-        LOG.debugf("API: job %s submitted by %s", jobId, caller());
+        LOG.debugf("API: job %s submitted by %s", jobId, ApiActions.caller(identity));
         return write(record, jobId, uri, path);
     }
 
@@ -143,14 +143,14 @@ public class JobCommandResource {
         if (value.length > 0 && !isJson(headers.getMediaType())) {
             throw problem(ApiProblem.of(ApiProblem.Kind.UNSUPPORTED_MEDIA_TYPE, "Send application/json", path));
         }
-        byte[] command = CancelCommand.read(id, value, caller(), path).toJson();
+        byte[] command = CancelCommand.read(id, value, ApiActions.caller(identity), path).toJson();
         // Intake's own reader has the last word: what it would dead-letter is refused here.
         if (cancels.read(id, command, Instant.now()) instanceof CancelCommandReader.Unreadable unreadable) {
             throw problem(ApiProblem.of(ApiProblem.Kind.INVALID_REQUEST, 400, unreadable.reason(), path));
         }
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(worker.topics().control(), id, command);
         trace(headers, record);
-        LOG.infof("API: cancel of job %s requested by %s", id, caller());
+        LOG.infof("API: cancel of job %s requested by %s", id, ApiActions.caller(identity));
         return write(record, id, uri, path);
     }
 
@@ -187,10 +187,6 @@ public class JobCommandResource {
         List<String> states = headers.getRequestHeader(TraceContext.TRACESTATE);
         String state = states == null || states.size() != 1 ? null : states.get(0);
         TraceContext.of(parents.get(0), state).ifPresent(trace -> TraceHeaders.write(trace, record.headers()));
-    }
-
-    private String caller() {
-        return identity.getPrincipal() == null ? "anonymous" : identity.getPrincipal().getName();
     }
 
     private static ApiProblemException problem(ApiProblem problem) {
