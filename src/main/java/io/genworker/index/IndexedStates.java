@@ -1,6 +1,7 @@
 package io.genworker.index;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import io.genworker.job.JobState;
@@ -16,6 +17,11 @@ public final class IndexedStates {
     /** A cancel command in the job log (issue 14); named here too so that the index reads it before JobState has it. */
     public static final String CANCEL_REQUESTED = "CANCEL_REQUESTED";
     public static final String CANCELLED = "CANCELLED";
+    public static final String COMPLETED = "COMPLETED";
+    public static final String FAILED = "FAILED";
+
+    /** The states a job ends in; every other state, one this build does not know included, is still in flight. */
+    public static final List<String> TERMINAL = List.of(COMPLETED, FAILED, CANCELLED);
 
     /** The states a filter may name: this build's states and the ones issue 14 adds. */
     public static final Set<String> KNOWN = known();
@@ -24,7 +30,7 @@ public final class IndexedStates {
     }
 
     public static boolean terminal(String state) {
-        return "COMPLETED".equals(state) || "FAILED".equals(state) || CANCELLED.equals(state);
+        return state != null && TERMINAL.contains(state);
     }
 
     private static Set<String> known() {
