@@ -62,6 +62,9 @@ public class JobStats {
             + "WHERE state NOT IN " + TERMINAL + " AND received_at IS NOT NULL "
             + "ORDER BY provider, received_at, job_id";
 
+    private static final Parameters NONE = select -> {
+    };
+
     private final BooleanSupplier enabled;
     private final Supplier<DataSource> dataSource;
 
@@ -120,18 +123,8 @@ public class JobStats {
 
     /** Every indexed job, counted by state, provider and model (combinations with none left out). */
     public List<Count> counts() throws SQLException {
-        if (!enabled()) {
-            return List.of();
-        }
-        List<Count> counts = new ArrayList<>();
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement select = connection.prepareStatement(COUNTS);
-                ResultSet row = select.executeQuery()) {
-            while (row.next()) {
-                counts.add(new Count(row.getString(1), row.getString(2), row.getString(3), row.getLong(4)));
-            }
-        }
-        return List.copyOf(counts);
+        return select(COUNTS, NONE, row -> new Count(row.getString(1), row.getString(2), row.getString(3),
+                row.getLong(4)));
     }
 
     /**
@@ -144,25 +137,14 @@ public class JobStats {
         if (minutes < 1 || minutes > MAX_MINUTES) {
             throw new IllegalArgumentException("minutes must be 1 to " + MAX_MINUTES + ": " + minutes);
         }
-        if (!enabled()) {
-            return List.of();
-        }
-        List<FinishedMinute> series = new ArrayList<>(minutes);
         Instant first = firstMinute(now, minutes);
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement select = connection.prepareStatement(FINISHED_PER_MINUTE)) {
+        return select(FINISHED_PER_MINUTE, select -> {
             select.setInt(1, minutes);
             select.setLong(2, first.getEpochSecond());
             JobRows.setInstant(select, 3, first);
             JobRows.setInstant(select, 4, now);
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    series.add(new FinishedMinute(first.plus(row.getInt(1), ChronoUnit.MINUTES), row.getLong(2),
-                            row.getLong(3), row.getLong(4)));
-                }
-            }
-        }
-        return List.copyOf(series);
+        }, row -> new FinishedMinute(first.plus(row.getInt(1), ChronoUnit.MINUTES), row.getLong(2), row.getLong(3),
+                row.getLong(4)));
     }
 
     /** The start of the first of the {@code minutes} clock minutes that end with the one {@code now} falls in. */
@@ -183,39 +165,46 @@ public class JobStats {
         if (top < 1) {
             throw new IllegalArgumentException("top must be at least 1: " + top);
         }
-        if (!enabled()) {
-            return List.of();
-        }
-        List<Failure> failures = new ArrayList<>();
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement select = connection.prepareStatement(FAILURES)) {
+        return select(FAILURES, select -> {
             JobRows.setInstant(select, 1, now.minus(window));
             JobRows.setInstant(select, 2, now);
             select.setInt(3, top);
-            try (ResultSet row = select.executeQuery()) {
-                while (row.next()) {
-                    failures.add(new Failure(row.getString(1), row.getLong(2), JobRows.instant(row, "finished_at"),
-                            row.getString(4), row.getString(5)));
-                }
-            }
-        }
-        return List.copyOf(failures);
+        }, row -> new Failure(row.getString(1), row.getLong(2), JobRows.instant(row, "finished_at"), row.getString(4),
+                row.getString(5)));
     }
 
     /** For each provider with jobs in flight, how many and the oldest of them (by arrival), by provider name. */
     public List<InFlight> inFlight() throws SQLException {
+        return select(IN_FLIGHT, NONE, row -> new InFlight(row.getString(1), row.getLong(2), row.getString(3),
+                row.getString(4), row.getString(5), JobRows.instant(row, "received_at"),
+                JobRows.instant(row, "submitted_at")));
+    }
+
+    /** The values of a statement's placeholders. */
+    interface Parameters {
+        void bind(PreparedStatement select) throws SQLException;
+    }
+
+    /** One result row as a figure. */
+    private interface Row<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows of one query, or none without asking the database when the index is off. */
+    private <T> List<T> select(String sql, Parameters parameters, Row<T> figure) throws SQLException {
         if (!enabled()) {
             return List.of();
         }
-        List<InFlight> providers = new ArrayList<>();
+        List<T> figures = new ArrayList<>();
         try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement select = connection.prepareStatement(IN_FLIGHT);
-                ResultSet row = select.executeQuery()) {
-            while (row.next()) {
-                providers.add(new InFlight(row.getString(1), row.getLong(2), row.getString(3), row.getString(4),
-                        row.getString(5), JobRows.instant(row, "received_at"), JobRows.instant(row, "submitted_at")));
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            parameters.bind(select);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    figures.add(figure.read(row));
+                }
             }
         }
-        return List.copyOf(providers);
+        return List.copyOf(figures);
     }
 }

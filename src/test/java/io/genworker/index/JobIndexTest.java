@@ -74,6 +74,8 @@ class JobIndexTest {
     AgroalDataSource dataSource;
     @Inject
     JobIndexer indexer;
+    @Inject
+    JobStats stats;
 
     @BeforeAll
     static void connect() {
@@ -129,6 +131,21 @@ class JobIndexTest {
 
         assertThat(job.getString("video.url")).isEqualTo("https://v/" + id);
         assertThat(job.getMap("")).doesNotContainKey("input");
+    }
+
+    @Test
+    @TestSecurity(user = "watcher", roles = "viewer")
+    void theConsoleFiguresAreInjectedAndReadTheWorkersIndex() throws SQLException {
+        String id = newJobId("stats");
+        topics.send(id, Requests.textToVideo(id).toString());
+        topics.awaitResults(List.of(id), WAIT);
+        awaitJob(id, "COMPLETED");
+
+        assertThat(stats.enabled()).isTrue();
+        assertThat(stats.counts()).anySatisfy(count -> assertThat(count)
+                .extracting(JobStats.Count::state, JobStats.Count::provider).containsExactly("COMPLETED", "aimlapi"));
+        assertThat(stats.finishedPerMinute(Instant.now(), 5)).hasSize(5)
+                .anySatisfy(minute -> assertThat(minute.completed()).isPositive());
     }
 
     @Test

@@ -212,18 +212,14 @@ class JobStatsTest {
         })).contains("index_jobs_finished");
     }
 
-    private interface Binding {
-        void bind(PreparedStatement select) throws SQLException;
-    }
-
-    private static String plan(String sql, Binding binding) throws SQLException {
+    private static String plan(String sql, JobStats.Parameters parameters) throws SQLException {
         StringBuilder plan = new StringBuilder();
         try (Connection connection = fleet.getConnection()) {
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET enable_seqscan = off");
             }
             try (PreparedStatement explain = connection.prepareStatement("EXPLAIN " + sql)) {
-                binding.bind(explain);
+                parameters.bind(explain);
                 try (ResultSet row = explain.executeQuery()) {
                     while (row.next()) {
                         plan.append(row.getString(1)).append('\n');
