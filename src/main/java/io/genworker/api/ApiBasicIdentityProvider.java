@@ -59,9 +59,22 @@ public class ApiBasicIdentityProvider implements IdentityProvider<UsernamePasswo
         if (!known) {
             return Uni.createFrom().failure(new AuthenticationFailedException());
         }
-        return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
+        return Uni.createFrom().item(identityOf(user));
+    }
+
+    /**
+     * Whether a name from a console session cookie is still one of the generated users: the cookie is encrypted
+     * by the server, but Basic may have been turned off since it was made.
+     */
+    boolean knows(String user) {
+        return credentials.isPresent() && ApiCredentials.USERS.contains(user);
+    }
+
+    /** A generated user's identity: the user's name is its role. */
+    static SecurityIdentity identityOf(String user) {
+        return QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(user))
                 .addRole(user)
-                .build());
+                .build();
     }
 }

@@ -39,7 +39,8 @@ public class ApiProblemFailures {
     void handle(RoutingContext context) {
         HttpServerResponse response = context.response();
         ApiProblem.Kind kind = kindOf(context);
-        if (kind == null || response.ended() || response.headWritten()) {
+        // The console's pages answer a browser: its login redirect and plain refusals are the form mechanism's.
+        if (kind == null || response.ended() || response.headWritten() || isConsole(context)) {
             context.next();
             return;
         }
@@ -62,6 +63,11 @@ public class ApiProblemFailures {
         context.response().setStatusCode(problem.status())
                 .putHeader("Content-Type", ApiProblem.MEDIA_TYPE)
                 .end(Buffer.buffer(body));
+    }
+
+    private static boolean isConsole(RoutingContext context) {
+        String path = context.request().path();
+        return path != null && (path.equals("/console") || path.startsWith("/console/"));
     }
 
     private static ApiProblem.Kind kindOf(RoutingContext context) {

@@ -89,8 +89,12 @@ public class BulkActionResource {
             content = @Content(schema = @Schema(implementation = BulkResult.class)))
     @APIResponse(responseCode = "422", description = "More jobs match than one call may act on")
     public Uni<Response> bulkCancel(@Context UriInfo uri) {
-        String path = ApiProblemMappers.path(uri);
-        BulkCall call = BulkCall.read(uri, path);
+        return bulkCancel(uri.getQueryParameters(), ApiProblemMappers.path(uri));
+    }
+
+    /** The bulk cancel of {@code POST /v1/bulk/cancel} with these query parameters (the console's back end). */
+    public Uni<Response> bulkCancel(Map<String, List<String>> query, String path) {
+        BulkCall call = BulkCall.read(query, path);
         byte[] body = reasonBody(call.reason() != null ? call.reason() : "bulk cancel");
         return bulk("cancel", call, job -> !job.terminal() && !"CANCEL_REQUESTED".equals(job.state()), path,
                 job -> cancelRecord(job, body, path));
@@ -107,8 +111,12 @@ public class BulkActionResource {
             content = @Content(schema = @Schema(implementation = BulkResult.class)))
     @APIResponse(responseCode = "422", description = "More jobs match than one call may act on")
     public Uni<Response> bulkRetry(@Context UriInfo uri) {
-        String path = ApiProblemMappers.path(uri);
-        BulkCall call = BulkCall.read(uri, path);
+        return bulkRetry(uri.getQueryParameters(), ApiProblemMappers.path(uri));
+    }
+
+    /** The bulk retry of {@code POST /v1/bulk/retry} with these query parameters (the console's back end). */
+    public Uni<Response> bulkRetry(Map<String, List<String>> query, String path) {
+        BulkCall call = BulkCall.read(query, path);
         return bulk("retry", call, job -> RetryRequests.refusal(job).isEmpty(), path,
                 job -> retries.record(job, path));
     }
@@ -181,8 +189,8 @@ public class BulkActionResource {
     /** A bulk call's query: the listing's filters, and the action's own dryRun and reason. */
     private record BulkCall(FilterParams.Listing listing, boolean dryRun, String reason) {
 
-        static BulkCall read(UriInfo uri, String path) {
-            Map<String, List<String>> params = new HashMap<>(uri.getQueryParameters());
+        static BulkCall read(Map<String, List<String>> query, String path) {
+            Map<String, List<String>> params = new HashMap<>(query);
             List<String> dryRun = params.remove(DRY_RUN);
             List<String> reason = params.remove(REASON);
             if (params.containsKey("cursor") || params.containsKey("limit")) {

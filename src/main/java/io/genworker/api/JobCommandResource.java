@@ -143,13 +143,28 @@ public class JobCommandResource {
         if (value.length > 0 && !isJson(headers.getMediaType())) {
             throw problem(ApiProblem.of(ApiProblem.Kind.UNSUPPORTED_MEDIA_TYPE, "Send application/json", path));
         }
+        return requestCancel(id, value, uri, headers);
+    }
+
+    /**
+     * The cancel of {@code POST /v1/jobs/{id}/cancel} with this JSON body (empty for none), for the console's back
+     * end; {@code headers} may be null (no trace context to carry).
+     */
+    public Uni<Response> requestCancel(String id, byte[] value, UriInfo uri, HttpHeaders headers) {
+        String path = ApiProblemMappers.path(uri);
+        List<ErrorDetail> idProblems = reader.jobIdProblems(id);
+        if (!idProblems.isEmpty()) {
+            throw problem(ApiProblem.invalid("Not a job id", path, fieldErrors(idProblems)));
+        }
         byte[] command = CancelCommand.read(id, value, ApiActions.caller(identity), path).toJson();
         // Intake's own reader has the last word: what it would dead-letter is refused here.
         if (cancels.read(id, command, Instant.now()) instanceof CancelCommandReader.Unreadable unreadable) {
             throw problem(ApiProblem.of(ApiProblem.Kind.INVALID_REQUEST, 400, unreadable.reason(), path));
         }
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(worker.topics().control(), id, command);
-        trace(headers, record);
+        if (headers != null) {
+            trace(headers, record);
+        }
         LOG.infof("API: cancel of job %s requested by %s", id, ApiActions.caller(identity));
         return write(record, id, uri, path);
     }

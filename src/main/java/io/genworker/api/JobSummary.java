@@ -13,7 +13,7 @@ public record JobSummary(String jobId, String state, String provider, String mod
         Instant submittedAt, Instant finishedAt, Instant updatedAt, int polls, int submitAttempts, String errorCode,
         String videoUrl, String archiveUrl, JsonNode metadata, String retryOf, String retriedAs) {
 
-    static JobSummary of(IndexedJob job) {
+    public static JobSummary of(IndexedJob job) {
         return new JobSummary(job.jobId(), job.state(), job.provider(), job.model(), job.receivedAt(),
                 job.submittedAt(), job.finishedAt(), job.updatedAt(), job.polls(), job.submitAttempts(),
                 job.errorCode(), job.videoUrl(), job.archiveUrl(), job.metadata(), job.retryOf(), job.retriedAs());

@@ -34,7 +34,7 @@ public record JobView(String jobId, String state, String provider, String model,
         }
     }
 
-    static JobView of(JobSearch.Found found, boolean withInput) {
+    public static JobView of(JobSearch.Found found, boolean withInput) {
         IndexedJob job = found.job();
         Archive archive = job.archiveKey() == null ? null
                 : new Archive(job.archiveBucket(), job.archiveKey(), job.archiveUrl());

@@ -12,13 +12,13 @@ import io.genworker.index.IndexedJob;
  * metadata under a derived id ({@link RetryIds}), with {@code retryOf} naming the job. Pure: the index's row in,
  * a verdict or a request out.
  */
-final class RetryRequests {
+public final class RetryRequests {
 
     private RetryRequests() {
     }
 
     /** Why the job cannot be retried, or empty when it can. */
-    static Optional<String> refusal(IndexedJob job) {
+    public static Optional<String> refusal(IndexedJob job) {
         if (!"FAILED".equals(job.state()) && !"CANCELLED".equals(job.state())) {
             return Optional.of("job " + job.jobId() + " is " + job.state() + ": only FAILED and CANCELLED jobs are"
                     + " retried");

@@ -79,6 +79,11 @@ public class ProviderPauses {
         metrics.providerPaused(provider, this::isPaused);
     }
 
+    /** The providers paused now, by name (a copy). */
+    public Map<String, Pause> current() {
+        return Map.copyOf(paused);
+    }
+
     /** The provider answered in a way that proves the account works: resume it. */
     public void accountAccepted(String provider) {
         paused.remove(provider);

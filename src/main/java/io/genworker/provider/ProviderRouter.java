@@ -1,6 +1,7 @@
 package io.genworker.provider;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -15,6 +16,11 @@ public class ProviderRouter {
 
     public ProviderRouter(Instance<VideoProvider> adapters) {
         this.providers = adapters.stream().collect(Collectors.toMap(VideoProvider::id, Function.identity()));
+    }
+
+    /** The adapter of this provider, if the worker has one. */
+    public Optional<VideoProvider> find(String provider) {
+        return Optional.ofNullable(providers.get(provider));
     }
 
     public VideoProvider get(String provider) {

@@ -11,7 +11,7 @@ import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 
 /** The Basic users the worker generated for the test profile, and requests made as them or as token holders. */
-final class ApiUsers {
+public final class ApiUsers {
 
     /** %test.worker.api.credentials-file */
     static final Path FILE = Path.of("target", "api-credentials-test.properties");
@@ -19,7 +19,7 @@ final class ApiUsers {
     private ApiUsers() {
     }
 
-    static String password(String user) {
+    public static String password(String user) {
         return password(FILE, user);
     }
 

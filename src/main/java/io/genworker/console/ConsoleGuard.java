@@ -1,0 +1,79 @@
+package io.genworker.console;
+
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.genworker.config.WorkerConfig;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What every {@code /console} exchange passes before anything else: 404 when the console is off, the security headers
+ * on every answer, the browser's CSRF cookie handed out on its first visit, and every unsafe request without the
+ * matching token refused with 403 ({@link CsrfCheck}). The form login's own post is left to the form mechanism.
+ */
+@ApplicationScoped
+public class ConsoleGuard {
+
+    /** The routing-context key under which pages find the browser's CSRF token. */
+    public static final String TOKEN = "genworker.console.csrf";
+    static final String LOGIN_POST = "/console/j_security_check";
+    private static final Logger LOG = Logger.getLogger(ConsoleGuard.class);
+
+    private final ConsoleConfig config;
+    private final String policy;
+
+    @Inject
+    public ConsoleGuard(ConsoleConfig config, WorkerConfig worker) {
+        this.config = config;
+        Set<String> media = ConsoleHeaders.mediaOrigins(worker.archive(), config.mediaOrigins());
+        this.policy = ConsoleHeaders.contentSecurityPolicy(media);
+    }
+
+    void install(@Observes Router router) {
+        router.route("/console").order(Integer.MIN_VALUE).handler(this::handle);
+        router.route("/console/*").order(Integer.MIN_VALUE).handler(this::handle);
+    }
+
+    void handle(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        if (!config.enabled()) {
+            context.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
+            return;
+        }
+        context.response().headers()
+                .set("Content-Security-Policy", policy)
+                .set("X-Content-Type-Options", "nosniff")
+                .set("Referrer-Policy", "no-referrer")
+                .set("X-Frame-Options", "DENY")
+                .set("Cache-Control", "no-store");
+        Cookie cookie = request.getCookie(CsrfCheck.COOKIE);
+        String token = cookie == null ? null : cookie.getValue();
+        if (CsrfCheck.unsafe(request.method().name()) && !LOGIN_POST.equals(request.path())) {
+            Optional<String> refusal = CsrfCheck.refusal(request.getHeader(CsrfCheck.HEADER), token,
+                    request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"), request.getHeader("Host"));
+            if (refusal.isPresent()) {
+                LOG.infof("console: %s %s refused: %s", request.method(), request.path(), refusal.get());
+                context.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=UTF-8")
+                        .end("Refused: " + refusal.get());
+                return;
+            }
+        }
+        if (token == null || token.isEmpty()) {
+            token = CsrfCheck.newToken();
+            context.response().addCookie(Cookie.cookie(CsrfCheck.COOKIE, token).setPath("/console").setHttpOnly(true)
+                    .setSameSite(CookieSameSite.STRICT).setSecure(request.isSSL()));
+        }
+        context.put(TOKEN, token);
+        context.next();
+    }
+}

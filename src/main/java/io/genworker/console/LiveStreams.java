@@ -1,0 +1,80 @@
+package io.genworker.console;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The live tables' server-sent events: each open table gets its rows re-read and sent at its own rate, on a worker
+ * thread (the index is JDBC), until the browser goes away or the stream's lifetime ends (the browser then
+ * reconnects, which re-checks its session). At most {@code worker.console.max-streams} at once: each costs one page
+ * read per tick.
+ */
+@ApplicationScoped
+public class LiveStreams {
+
+    private static final Logger LOG = Logger.getLogger(LiveStreams.class);
+
+    private final ConsoleConfig config;
+    private final AtomicInteger open = new AtomicInteger();
+
+    public LiveStreams(ConsoleConfig config) {
+        this.config = config;
+    }
+
+    /** Whether another stream may open now. */
+    public boolean available() {
+        return open.get() < config.maxStreams();
+    }
+
+    /**
+     * Streams the rendered rows (event {@code rows}) and the time of each read (event {@code stamp}) every
+     * {@code every}; closes the sink at once when full.
+     */
+    public void stream(SseEventSink sink, Sse sse, Duration every, Supplier<String> rows) {
+        if (open.incrementAndGet() > config.maxStreams()) {
+            open.decrementAndGet();
+            sink.close();
+            return;
+        }
+        Multi.createFrom().ticks().every(every)
+                .select().first(config.streamLifetime())
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(rows)
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                        .onFailure().recoverWithItem(failure -> {
+                            LOG.debugf("console: live rows not read: %s", failure.getMessage());
+                            return null;
+                        }))
+                .onItem().transformToUniAndConcatenate(html -> html == null ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().completionStage(() -> sink.send(sse.newEventBuilder().name("rows")
+                                .data(oneLine(html)).build()))
+                                .chain(() -> Uni.createFrom().completionStage(() -> sink.send(sse.newEventBuilder()
+                                        .name("stamp").data(Instant.now().toString()).build())))
+                                .replaceWithVoid())
+                .onTermination().invoke(() -> {
+                    open.decrementAndGet();
+                    if (!sink.isClosed()) {
+                        sink.close();
+                    }
+                })
+                // A send to a browser that went away fails, which ends the stream.
+                .subscribe().with(sent -> {
+                }, failure -> LOG.debugf("console: live stream ended: %s", failure.getMessage()));
+    }
+
+    /** An event's data on one line: a fragment's line breaks are only whitespace between tags. */
+    static String oneLine(String html) {
+        return html.replace("\r", " ").replace("\n", " ");
+    }
+}
