@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.genworker.index.IndexProfile;
 import io.genworker.support.KafkaBrokerResource;
 import io.genworker.support.ProviderSimulatorResource;
 import io.genworker.support.Requests;
@@ -26,7 +25,7 @@ import io.restassured.response.Response;
  * which requests are refused before they act.
  */
 @QuarkusTest
-@TestProfile(IndexProfile.class)
+@TestProfile(ConsoleProfile.class)
 @QuarkusTestResource(KafkaBrokerResource.class)
 @QuarkusTestResource(ProviderSimulatorResource.class)
 class ConsolePagesTest {
