@@ -3,6 +3,7 @@ package io.genworker.support;
 import java.util.Optional;
 
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -21,9 +22,11 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * Quarkus' class loader, which parameters from other extensions do not cross cleanly: there, start the browser in a
  * static @BeforeAll with {@code Chromium.requireBrowser().start()} and quit it in @AfterAll.
  */
-public final class BrowserExtension implements ParameterResolver, BeforeEachCallback, AfterTestExecutionCallback {
+public final class BrowserExtension implements BeforeAllCallback, ParameterResolver, BeforeEachCallback,
+        AfterTestExecutionCallback {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BrowserExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(BrowserExtension.class);
 
     /** Quit when the class's store closes, after its last test. */
     private record Session(ChromeDriver driver) implements AutoCloseable {
@@ -32,6 +35,15 @@ public final class BrowserExtension implements ParameterResolver, BeforeEachCall
         public void close() {
             driver.quit();
         }
+    }
+
+    /**
+     * Looks for the browser before any test of the class: skipping (or failing, on CI) from here skips the class,
+     * where JUnit would turn the same abort during parameter resolution into a failure.
+     */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NAMESPACE).put(Chromium.class, Chromium.requireBrowser());
     }
 
     @Override
@@ -61,7 +73,8 @@ public final class BrowserExtension implements ParameterResolver, BeforeEachCall
 
     private static ChromeDriver driver(ExtensionContext context) {
         return classStore(context).computeIfAbsent(Session.class,
-                key -> new Session(Chromium.requireBrowser().start()), Session.class).driver();
+                key -> new Session(classStore(context).get(Chromium.class, Chromium.class).start()), Session.class)
+                .driver();
     }
 
     private static Optional<ChromeDriver> started(ExtensionContext context) {
