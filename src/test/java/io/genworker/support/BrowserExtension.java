@@ -12,15 +12,16 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
- * One headless Chromium per test class, handed to test methods (and @BeforeAll/@BeforeEach ones) as a
- * {@code ChromeDriver} or {@code WebDriver} parameter: starting a browser costs about a second, so the tests of a class
+ * One headless Chromium per test class, handed to test methods (and @BeforeEach ones) as a {@code ChromeDriver} or
+ * {@code WebDriver} parameter: starting a browser costs about a second, so the tests of a class
  * share one. Each test starts with the {@link Chromium#WIDE} window (a test that resized it does not leak its size)
  * and a failed test leaves a screenshot named after it. Skipped without a browser, failed on CI
  * ({@link Chromium#requireBrowser()}).
  * <p>
- * For plain JUnit classes ({@code @ExtendWith(BrowserExtension.class)}). A {@code @QuarkusTest} runs its methods in
- * Quarkus' class loader, which parameters from other extensions do not cross cleanly: there, start the browser in a
- * static @BeforeAll with {@code Chromium.requireBrowser().start()} and quit it in @AfterAll.
+ * Used as {@code @ExtendWith(BrowserExtension.class)}, on plain JUnit classes and on {@code @QuarkusTest} ones alike
+ * (tried: the driver reaches a Quarkus test method and opens the worker's pages). A class that wants its own
+ * browser, say a narrow one from the start, calls {@code Chromium.requireBrowser().start(Chromium.NARROW)} in a static
+ * @BeforeAll and quits it in @AfterAll.
  */
 public final class BrowserExtension implements BeforeAllCallback, ParameterResolver, BeforeEachCallback,
         AfterTestExecutionCallback {
@@ -37,13 +38,12 @@ public final class BrowserExtension implements BeforeAllCallback, ParameterResol
         }
     }
 
-    /**
-     * Looks for the browser before any test of the class: skipping (or failing, on CI) from here skips the class,
-     * where JUnit would turn the same abort during parameter resolution into a failure.
-     */
+    /** On CI a missing browser fails the class at once; elsewhere each test is skipped with the reason. */
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getStore(NAMESPACE).put(Chromium.class, Chromium.requireBrowser());
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            Chromium.requireBrowser();
+        }
     }
 
     @Override
@@ -57,8 +57,13 @@ public final class BrowserExtension implements BeforeAllCallback, ParameterResol
         return driver(context);
     }
 
+    /**
+     * Skips here, test by test, rather than in beforeAll: Surefire reports a class skipped from beforeAll as no test
+     * at all, reason unshown, and JUnit turns a skip during parameter resolution into a failure.
+     */
     @Override
     public void beforeEach(ExtensionContext context) {
+        Chromium.requireBrowser();
         started(context).ifPresent(driver -> driver.manage().window().setSize(Chromium.WIDE));
     }
 
@@ -73,8 +78,7 @@ public final class BrowserExtension implements BeforeAllCallback, ParameterResol
 
     private static ChromeDriver driver(ExtensionContext context) {
         return classStore(context).computeIfAbsent(Session.class,
-                key -> new Session(classStore(context).get(Chromium.class, Chromium.class).start()), Session.class)
-                .driver();
+                key -> new Session(Chromium.requireBrowser().start()), Session.class).driver();
     }
 
     private static Optional<ChromeDriver> started(ExtensionContext context) {
