@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 
 import org.junit.jupiter.api.Assertions;
@@ -35,6 +36,8 @@ public final class Chromium {
     private static final List<String> DRIVERS = List.of("/usr/bin/chromedriver",
             "/usr/lib/chromium-browser/chromedriver", "/usr/lib/chromium/chromedriver");
 
+    private static final AtomicBoolean TOLD = new AtomicBoolean();
+
     private final Path browser;
     private final Path driver;
 
@@ -59,6 +62,10 @@ public final class Chromium {
                     + ", $CHROMEDRIVER_BIN or " + DRIVERS + "): " + INSTALL;
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail(missing + " (CI=true: .ci/run installs them, so a missing browser is a failure)");
+            }
+            // Surefire's summary counts skips without their reason: say it once where the build's output shows it
+            if (!TOLD.getAndSet(true)) {
+                System.err.println("Skipping browser tests: " + missing);
             }
             Assumptions.abort(missing);
         }
