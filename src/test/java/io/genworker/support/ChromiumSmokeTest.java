@@ -18,6 +18,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
@@ -37,23 +38,7 @@ class ChromiumSmokeTest {
     static void start() throws IOException {
         simulator = ProviderSimulator.start().serveVideos();
         pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        pages.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getQuery() == null) {
-                // the favicon: an empty answer keeps the console free of errors
-                exchange.getResponseHeaders().set("Content-Type", "image/x-icon");
-                exchange.sendResponseHeaders(204, -1);
-                exchange.close();
-                return;
-            }
-            byte[] html = ("<!doctype html><title>clip</title><video id=clip muted preload=auto src=\""
-                    + exchange.getRequestURI().getQuery().substring("src=".length()) + "\"></video>")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            exchange.sendResponseHeaders(200, html.length);
-            try (OutputStream body = exchange.getResponseBody()) {
-                body.write(html);
-            }
-        });
+        pages.createContext("/", ChromiumSmokeTest::videoPage);
         pages.start();
     }
 
@@ -99,6 +84,24 @@ class ChromiumSmokeTest {
         browser.manage().window().setSize(Chromium.NARROW);
 
         assertThat(number(browser, "return window.innerWidth")).isEqualTo(Chromium.NARROW.getWidth());
+    }
+
+    /** GET /?src={url}: the page of {@link #page}; anything else (the browser's favicon request) an empty 204. */
+    private static void videoPage(HttpExchange exchange) throws IOException {
+        String query = exchange.getRequestURI().getQuery();
+        if (query == null) {
+            // an empty answer keeps the console free of a failed favicon load
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+            return;
+        }
+        byte[] html = ("<!doctype html><title>clip</title><video id=clip muted preload=auto src=\""
+                + query.substring("src=".length()) + "\"></video>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(200, html.length);
+        try (OutputStream body = exchange.getResponseBody()) {
+            body.write(html);
+        }
     }
 
     /**
