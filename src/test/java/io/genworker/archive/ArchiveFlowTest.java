@@ -129,6 +129,37 @@ class ArchiveFlowTest {
     }
 
     /**
+     * The clip a browser plays (what the console's player is tested with) keeps its video/webm in the bucket, whether
+     * the provider's answer names the type (the AI/ML API's video object) or only the download does (Segmind, the
+     * AI/ML API's older shape), and its checks use the clip's own size and checksum.
+     */
+    @Test
+    void aPlayableClipIsStoredAsVideoWebm() {
+        List<String> ids = List.of("archive-webm-" + UUID.randomUUID(), "archive-webm-" + UUID.randomUUID(),
+                "archive-webm-" + UUID.randomUUID());
+        Map<String, JsonNode> results = send(Map.of(ids.get(0), playable(Requests.textToVideo(ids.get(0))),
+                ids.get(1), playable(Requests.textToVideo(ids.get(1))),
+                ids.get(2), playable(Requests.segmindTransition(ids.get(2)))));
+
+        for (String id : ids) {
+            SimulatedVideos.Video served = simulator().videoOf(Requests.prompt(id)).orElseThrow();
+            JsonNode archive = results.get(id).path("video").path("archive");
+            assertThat(served.playable()).as(id).isTrue();
+            assertThat(archive.path("sha256").asText()).as(id).isEqualTo(served.sha256());
+            assertThat(archive.path("size").asLong()).as(id).isEqualTo(served.size());
+            assertThat(archive.path("key").asText()).as(id).endsWith(".webm");
+            assertThat(store.existing(archive.path("key").asText()).await().atMost(WAIT).contentType()).as(id)
+                    .isEqualTo(SimulatedVideos.PLAYABLE_CONTENT_TYPE);
+        }
+    }
+
+    private static ObjectNode playable(ObjectNode request) {
+        ObjectNode input = (ObjectNode) request.path("input");
+        input.put("prompt", input.path("prompt").asText() + " " + SimulatedVideos.PLAYABLE_MARKER);
+        return request;
+    }
+
+    /**
      * A job id used again after the dedup window is another job: an object under its key from the earlier
      * generation is not taken for this one's copy (its metadata names another origin), whatever its size.
      */

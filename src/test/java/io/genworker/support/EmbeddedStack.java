@@ -51,9 +51,11 @@ public final class EmbeddedStack {
             throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
         }
         KafkaBroker broker = KafkaBroker.startInJvm();
-        // Finished generations name the simulator's own video URLs, which serve real bytes for the archive to copy.
+        // Finished generations name the simulator's own video URLs, which serve real bytes for the archive to copy:
+        // a clip a browser plays (video/webm), so that the console's video player shows a video here.
         ProviderSimulator simulator = ProviderSimulator.start(Integer.getInteger("sim.port", 0))
-                .generationTime(Duration.ofSeconds(Integer.getInteger("sim.generation-seconds", 20))).serveVideos();
+                .generationTime(Duration.ofSeconds(Integer.getInteger("sim.generation-seconds", 20))).serveVideos()
+                .servePlayableClips(true);
         Files.createDirectories(STATE);
         Files.writeString(STATE.resolve("bootstrap.servers"), broker.bootstrapServers());
         S3ProxyServer storage = S3ProxyServer.start(STORAGE.toAbsolutePath(), BUCKET);

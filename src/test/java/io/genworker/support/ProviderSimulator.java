@@ -18,7 +18,8 @@ import io.vertx.core.json.JsonObject;
  * Both providers' APIs on one port, as their docs show them, quirks included: the AI/ML API's video endpoint
  * ({@link SimulatorAimlApi}) and Segmind's asynchronous v2 API ({@link SimulatorSegmind}). Prompts may carry
  * markers: "[sim:error]" ends in a failed generation, "[sim:blocked]" in a moderation refusal, "[sim:forever]" never
- * finishes ({@link SimulatorGenerations}).
+ * finishes ({@link SimulatorGenerations}); with videos served, "[sim:playable]" makes the job's video a clip a browser
+ * plays ({@link SimulatedVideos}).
  * <p>
  * Faults are scripted per operation ({@link SimulatorFaultScript}): on a queue any job may take, or targeted at one
  * job (by a part of its prompt, the job id in tests) so that concurrent jobs do not take each other's faults; an
@@ -229,6 +230,17 @@ public final class ProviderSimulator implements AutoCloseable {
      */
     public ProviderSimulator serveVideos() {
         videos.serve();
+        return this;
+    }
+
+    /**
+     * On, every video published from now on is a small clip a browser plays (2 s of VP9 in WebM, served as
+     * video/webm with its real size and SHA-256) instead of patterned video/mp4 bytes: for a console's video player.
+     * Off (the default), only jobs whose prompt carries {@link SimulatedVideos#PLAYABLE_MARKER} get it. Takes effect
+     * with {@link #serveVideos()}.
+     */
+    public ProviderSimulator servePlayableClips(boolean all) {
+        videos.playable(all);
         return this;
     }
 

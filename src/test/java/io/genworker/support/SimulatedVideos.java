@@ -28,10 +28,19 @@ import io.vertx.core.http.HttpServerResponse;
  * Reproduces what a download meets: expiry (after the retention, Segmind's URLs answer 404 and the AI/ML API's
  * signed-URL style answers 403, as an object store does for an expired signature), slow delivery (a pause between
  * chunks) and connections cut mid-body (the first N attempts of a video stop after some bytes).
+ * <p>
+ * No browser decodes those bytes. For a video player to play, a video can be the small real clip instead
+ * ({@link SimulatorClip}, video/webm): for every job once {@link #playable(boolean)} is on, or for a job whose prompt
+ * carries {@link #PLAYABLE_MARKER}. Whether a video is the clip is fixed when it is published, and its size and
+ * SHA-256 are then the clip's. The clip's URLs end in .webm and its downloads accept a single byte range, as a CDN
+ * serving a file to a browser does (seeking asks for one).
  */
 public final class SimulatedVideos {
 
     public static final String CONTENT_TYPE = "video/mp4";
+    public static final String PLAYABLE_CONTENT_TYPE = SimulatorClip.CONTENT_TYPE;
+    /** A prompt carrying this is served the playable clip whether or not every video is. */
+    public static final String PLAYABLE_MARKER = "[sim:playable]";
     /** Segmind documents "Results are retained for 1 hour, then expire"; the AI/ML API documents none. */
     public static final Duration DOCUMENTED_RETENTION = Duration.ofHours(1);
     private static final long DEFAULT_SIZE = 256 * 1024;
@@ -39,11 +48,25 @@ public final class SimulatedVideos {
     /** An ISO BMFF "ftyp" box, so the file starts like an MP4 (isom, mp42 brands). */
     private static final byte[] FTYP = HexFormat.of().parseHex("00000018667479706d703432000000006973" + "6f6d6d703432");
 
-    /** One video as served: where, how big, its checksum, and the attempts made at it. */
-    public record Video(String key, String provider, String prompt, long seed, long size, Instant publishedAt) {
+    /** One video as served: where, how big, its checksum, whether it is the playable clip. */
+    public record Video(String key, String provider, String prompt, long seed, long size, Instant publishedAt,
+            boolean playable) {
 
         public String sha256() {
-            return SimulatedVideos.sha256(seed, size);
+            return playable ? SimulatorClip.get().sha256() : SimulatedVideos.sha256(seed, size);
+        }
+
+        public String contentType() {
+            return playable ? SimulatorClip.CONTENT_TYPE : CONTENT_TYPE;
+        }
+
+        /** The file name extension its URL ends in, without the dot. */
+        public String extension() {
+            return playable ? SimulatorClip.EXTENSION : "mp4";
+        }
+
+        byte[] bytes(long offset, int length) {
+            return playable ? SimulatorClip.get().bytes(offset, length) : SimulatedVideos.bytes(seed, offset, length);
         }
     }
 
@@ -62,6 +85,7 @@ public final class SimulatedVideos {
     private volatile long defaultSize = DEFAULT_SIZE;
     private volatile Duration retention = DOCUMENTED_RETENTION;
     private volatile boolean served;
+    private volatile boolean playable;
 
     SimulatedVideos(Vertx vertx, Supplier<String> baseUrl) {
         this.vertx = vertx;
@@ -135,6 +159,11 @@ public final class SimulatedVideos {
         return served;
     }
 
+    /** From now on (for videos published from now on) every video is the playable clip, or none but marked ones. */
+    void playable(boolean all) {
+        this.playable = all;
+    }
+
     void defaultSize(long bytes) {
         this.defaultSize = bytes;
     }
@@ -169,8 +198,11 @@ public final class SimulatedVideos {
     Video publish(String id, String provider, String prompt) {
         // AI/ML API ids carry ':' and '/': the URL names a key of safe characters only
         String key = id.replaceAll("[^A-Za-z0-9-]", "-");
-        return byKey.computeIfAbsent(key, k -> new Video(key, provider, prompt, seedOf(prompt), sizeFor(prompt),
-                Instant.now()));
+        return byKey.computeIfAbsent(key, k -> {
+            boolean clip = playable || prompt.contains(PLAYABLE_MARKER);
+            return new Video(key, provider, prompt, seedOf(prompt), clip ? SimulatorClip.get().size()
+                    : sizeFor(prompt), Instant.now(), clip);
+        });
     }
 
     String urlOf(Video video, int style) {
@@ -180,13 +212,14 @@ public final class SimulatedVideos {
             }
         }
         String base = baseUrl.get() + "/videos/" + video.provider();
+        String extension = "." + video.extension();
         if ("segmind".equals(video.provider())) {
-            return base + "/sim/" + video.key() + ".mp4";
+            return base + "/sim/" + video.key() + extension;
         }
         return style == 0
-                ? base + "/eagle/files/sim/" + video.key() + "_output.mp4?X-Amz-Expires=3600&X-Amz-Signature="
-                        + ProviderSimulator.VIDEO_SIGNATURE
-                : base + "/panda/pixverse%2Fmp4%2Fmedia%2Fweb%2Fori%2F" + video.key() + "_seed1592035041.mp4";
+                ? base + "/eagle/files/sim/" + video.key() + "_output" + extension
+                        + "?X-Amz-Expires=3600&X-Amz-Signature=" + ProviderSimulator.VIDEO_SIGNATURE
+                : base + "/panda/pixverse%2Fmp4%2Fmedia%2Fweb%2Fori%2F" + video.key() + "_seed1592035041" + extension;
     }
 
     private long sizeFor(String prompt) {
@@ -209,7 +242,10 @@ public final class SimulatedVideos {
 
     // ---- serving ----------------------------------------------------------------------------------------------------
 
-    /** GET /videos/{provider}/.../{key}[_suffix].mp4, also after a percent-encoded "%2F" (the AI/ML API's shape). */
+    /**
+     * GET /videos/{provider}/.../{key}[_suffix].mp4 (or .webm, the playable clip), also after a percent-encoded
+     * "%2F" (the AI/ML API's shape).
+     */
     void handle(HttpServerRequest request) {
         String path = request.path();
         requests.add(request.method() + " " + path);
@@ -218,7 +254,7 @@ public final class SimulatedVideos {
         if (encodedSlash >= 0) {
             last = last.substring(encodedSlash + 3);
         }
-        Video video = byKey.get(last.replaceFirst("(_.*)?\\.mp4$", ""));
+        Video video = byKey.get(last.replaceFirst("(_.*)?\\.(mp4|webm)$", ""));
         if (video == null) {
             request.response().setStatusCode(404).end();
             return;
@@ -238,11 +274,38 @@ public final class SimulatedVideos {
                 pause = pause.plus(trouble.pause());
             }
         }
-        HttpServerResponse response = request.response().setStatusCode(200)
-                .putHeader("Content-Type", CONTENT_TYPE)
-                .putHeader("Content-Length", Long.toString(video.size()))
-                .putHeader("Accept-Ranges", "none");
-        write(request, response, video, 0, cutAfter, pause);
+        HttpServerResponse response = request.response().putHeader("Content-Type", video.contentType());
+        long[] range = video.playable() ? range(request.getHeader("Range"), video.size()) : null;
+        if (range == null) {
+            response.setStatusCode(200).putHeader("Accept-Ranges", video.playable() ? "bytes" : "none")
+                    .putHeader("Content-Length", Long.toString(video.size()));
+            write(request, response, video, 0, video.size(), cutAfter, pause);
+        } else if (range.length == 0) {
+            response.setStatusCode(416).putHeader("Content-Range", "bytes */" + video.size()).end();
+        } else {
+            response.setStatusCode(206).putHeader("Accept-Ranges", "bytes")
+                    .putHeader("Content-Range", "bytes " + range[0] + "-" + (range[1] - 1) + "/" + video.size())
+                    .putHeader("Content-Length", Long.toString(range[1] - range[0]));
+            write(request, response, video, range[0], range[1], cutAfter, pause);
+        }
+    }
+
+    /**
+     * [from, to) of a single "bytes=a-b", "bytes=a-" or "bytes=-n" range; null without one (or with several, which
+     * are answered whole); empty when it lies past the end.
+     */
+    static long[] range(String header, long size) {
+        if (header == null || !header.matches("bytes=(\\d+-\\d*|-\\d+)")) {
+            return null;
+        }
+        String[] ends = header.substring("bytes=".length()).split("-", -1);
+        if (ends[0].isEmpty()) {
+            long suffix = Math.min(Long.parseLong(ends[1]), size);
+            return suffix == 0 ? new long[0] : new long[] {size - suffix, size};
+        }
+        long from = Long.parseLong(ends[0]);
+        long to = ends[1].isEmpty() ? size : Math.min(Long.parseLong(ends[1]) + 1, size);
+        return from >= size || from >= to ? new long[0] : new long[] {from, to};
     }
 
     private static void expired(HttpServerResponse response, Video video) {
@@ -256,26 +319,29 @@ public final class SimulatedVideos {
         }
     }
 
-    /** Writes from offset on, one chunk at a time and only while the connection drains: memory stays one chunk. */
-    private void write(HttpServerRequest request, HttpServerResponse response, Video video, long offset,
+    /**
+     * Writes [offset, end) one chunk at a time and only while the connection drains: memory stays one chunk. A cut
+     * counts from the start of the file.
+     */
+    private void write(HttpServerRequest request, HttpServerResponse response, Video video, long offset, long end,
             long cutAfter, Duration pause) {
         if (response.closed()) {
             return;
         }
-        if (offset >= video.size()) {
+        if (offset >= end) {
             response.end();
             return;
         }
-        long limit = cutAfter >= 0 ? Math.min(cutAfter, video.size()) : video.size();
+        long limit = cutAfter >= 0 ? Math.min(cutAfter, end) : end;
         if (offset >= limit) {
             // the body stops here with the connection: what a dropped download looks like to the client
             request.connection().close();
             return;
         }
         int length = (int) Math.min(CHUNK, limit - offset);
-        response.write(Buffer.buffer(bytes(video.seed(), offset, length)));
+        response.write(Buffer.buffer(video.bytes(offset, length)));
         long next = offset + length;
-        Runnable more = () -> write(request, response, video, next, cutAfter, pause);
+        Runnable more = () -> write(request, response, video, next, end, cutAfter, pause);
         if (!pause.isZero()) {
             vertx.setTimer(pause.toMillis(), id -> afterDrain(response, more));
         } else {

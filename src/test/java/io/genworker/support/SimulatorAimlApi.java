@@ -157,7 +157,8 @@ final class SimulatorAimlApi {
                             .put("url", served != null ? videos.urlOf(served, 0)
                                     : "https://cdn.aimlapi.com/eagle/files/sim/" + generation.id().hashCode()
                                             + "_output.mp4")
-                            .put("content_type", "video/mp4").put("file_name", "output.mp4")
+                            .put("content_type", served != null ? served.contentType() : "video/mp4")
+                            .put("file_name", "output." + (served != null ? served.extension() : "mp4"))
                             .put("file_size", served != null ? served.size() : 4259218));
                 } else {
                     body.put("status", "succeeded").put("video", new JsonObject()
