@@ -150,6 +150,7 @@ public class JobCommandResource {
      * The cancel of {@code POST /v1/jobs/{id}/cancel} with this JSON body (empty for none), for the console's back
      * end; {@code headers} may be null (no trace context to carry).
      */
+    @RolesAllowed(ApiRoles.OPERATOR)
     public Uni<Response> requestCancel(String id, byte[] value, UriInfo uri, HttpHeaders headers) {
         String path = ApiProblemMappers.path(uri);
         List<ErrorDetail> idProblems = reader.jobIdProblems(id);

@@ -84,7 +84,8 @@ public class ConsoleActions {
         String path = uri.getRequestUri().getRawPath();
         Uni<Response> call = Uni.createFrom().deferred(() -> "cancel".equals(action)
                 ? bulk.bulkCancel(query, path) : bulk.bulkRetry(query, path));
-        String applyUrl = "/console/bulk/" + action + "?" + ConsoleQuery.of(uri.getQueryParameters()).toQueryString();
+        String applyUrl = "/console/bulk/" + action + "?"
+                + ConsoleQuery.of(uri.getQueryParameters()).pinned(java.time.Instant.now()).toQueryString();
         return call.map(response -> {
             BulkActionResource.BulkResult result = (BulkActionResource.BulkResult) response.getEntity();
             if (result.dryRun()) {

@@ -13,6 +13,7 @@ import io.genworker.config.WorkerConfig;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,6 +28,8 @@ public class ConsoleGuard {
     /** The routing-context key under which pages find the browser's CSRF token. */
     public static final String TOKEN = "genworker.console.csrf";
     static final String LOGIN_POST = "/console/j_security_check";
+    static final String ASSETS = "/console/assets/";
+    static final String STREAM = "/console/table/stream";
     private static final Logger LOG = Logger.getLogger(ConsoleGuard.class);
 
     private final ConsoleConfig config;
@@ -54,13 +57,24 @@ public class ConsoleGuard {
                 .set("Content-Security-Policy", policy)
                 .set("X-Content-Type-Options", "nosniff")
                 .set("Referrer-Policy", "no-referrer")
-                .set("X-Frame-Options", "DENY")
-                .set("Cache-Control", "no-store");
+                .set("X-Frame-Options", "DENY");
+        if (!request.path().startsWith(ASSETS)) {
+            context.response().headers().set("Cache-Control", "no-store");
+        }
+        if (request.path().startsWith(STREAM)) {
+            // A proxy that buffers answers (nginx does by default) would hold the live table's events back.
+            context.response().headers().set("X-Accel-Buffering", "no");
+        }
         Cookie cookie = request.getCookie(CsrfCheck.COOKIE);
-        String token = cookie == null ? null : cookie.getValue();
+        // A cookie that is not a token this guard made (one set by a sibling domain, say) is replaced, never echoed.
+        String token = cookie == null || !CsrfCheck.wellFormed(cookie.getValue()) ? null : cookie.getValue();
         if (CsrfCheck.unsafe(request.method().name()) && !LOGIN_POST.equals(request.path())) {
+            // The authority, not the Host header: HTTP/2 sends :authority, and a proxy's X-Forwarded-Host counts
+            // when quarkus.http.proxy forwarding is on.
+            HostAndPort self = request.authority();
+            String authority = self == null ? null : self.host() + (self.port() < 0 ? "" : ":" + self.port());
             Optional<String> refusal = CsrfCheck.refusal(request.getHeader(CsrfCheck.HEADER), token,
-                    request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"), request.getHeader("Host"));
+                    request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"), authority);
             if (refusal.isPresent()) {
                 LOG.infof("console: %s %s refused: %s", request.method(), request.path(), refusal.get());
                 context.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=UTF-8")
@@ -68,10 +82,10 @@ public class ConsoleGuard {
                 return;
             }
         }
-        if (token == null || token.isEmpty()) {
+        if (token == null) {
             token = CsrfCheck.newToken();
             context.response().addCookie(Cookie.cookie(CsrfCheck.COOKIE, token).setPath("/console").setHttpOnly(true)
-                    .setSameSite(CookieSameSite.STRICT).setSecure(request.isSSL()));
+                    .setSameSite(CookieSameSite.STRICT).setSecure("https".equals(request.scheme())));
         }
         context.put(TOKEN, token);
         context.next();

@@ -55,6 +55,24 @@ public record ConsoleQuery(String state, String provider, String model, String e
         return params;
     }
 
+    /** The same filter with another state (blank: any). */
+    public ConsoleQuery withState(String newState) {
+        return new ConsoleQuery(newState, provider, model, errorCode, since, metaKey, metaValue, receivedAfter,
+                receivedBefore);
+    }
+
+    /**
+     * The same jobs as at this instant: a relative range becomes absolute and nothing received later is taken, so
+     * a bulk action confirmed a minute after its dry run acts on the jobs the dry run counted (or fewer, never new).
+     */
+    public ConsoleQuery pinned(Instant now) {
+        String after = since != null && RANGES.containsKey(since) ? now.minus(RANGES.get(since)).toString()
+                : receivedAfter;
+        String keptSince = since != null && RANGES.containsKey(since) ? null : since;
+        String before = receivedBefore != null ? receivedBefore : now.toString();
+        return new ConsoleQuery(state, provider, model, errorCode, keptSince, metaKey, metaValue, after, before);
+    }
+
     /** Whether any filter is set (a bulk action needs one). */
     public boolean filtered() {
         return toQueryString().length() > 0;

@@ -21,7 +21,8 @@ final class ConsoleTemplates {
     /** The live table: rows plus its refresh control, swapped whole when the rate changes. */
     static native TemplateInstance live(ConsolePage page, JobsView jobs);
 
-    static native TemplateInstance rows(List<JobRow> rows, boolean operator);
+    /** The table's rows, or why there are none (a bad filter, the index down). */
+    static native TemplateInstance rows(List<JobRow> rows, boolean operator, List<String> errors);
 
     /** A job's page, or (job null) why there is none to show. */
     static native TemplateInstance job(ConsolePage page, JobDetail job, String missing);

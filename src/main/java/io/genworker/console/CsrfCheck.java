@@ -33,6 +33,11 @@ public final class CsrfCheck {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** Whether a value has the shape of a token {@link #newToken()} makes (and so can go into a page as it is). */
+    public static boolean wellFormed(String value) {
+        return value != null && value.matches("[A-Za-z0-9_-]{43}");
+    }
+
     /** Whether a method changes state (and so needs the token). */
     public static boolean unsafe(String method) {
         return !("GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method));

@@ -17,19 +17,20 @@ import io.genworker.index.IndexedStates;
  *
  * @param retryRefusal why the job cannot be retried, or null when it can
  * @param videoSrc where the player loads the video from (the console's redirect to the archived copy), or null
+ * @param videoLink where the video is when the page may not play it (its origin is not one media may come from)
  */
 public record JobDetail(JobView view, String link, String stateClass, boolean cancellable, String retryRefusal,
         String error, String input, String metadata, String cancellation, String video, String videoSrc,
-        String retryOfLink, String retriedAsLink) {
+        String videoLink, String retryOfLink, String retriedAsLink) {
 
-    static JobDetail of(JobView view, IndexedJob job, ObjectMapper json) {
+    static JobDetail of(JobView view, IndexedJob job, ObjectMapper json, Optional<String> videoAt, boolean inPage) {
         String link = ConsoleLinks.job(job.jobId());
-        boolean playable = JobVideo.playableUrl(job).isPresent();
+        boolean playable = videoAt.isPresent() && inPage;
         return new JobDetail(view, link, JobRow.stateClass(job.state()),
                 !job.terminal() && !IndexedStates.CANCEL_REQUESTED.equals(job.state()),
                 RetryRequests.refusal(job).orElse(null), text(view.error(), json), text(view.input(), json),
                 text(view.metadata(), json), text(view.cancellation(), json), text(view.video(), json),
-                playable ? link + "/video" : null,
+                playable ? link + "/video" : null, playable ? null : videoAt.orElse(null),
                 Optional.ofNullable(job.retryOf()).map(ConsoleLinks::job).orElse(null),
                 Optional.ofNullable(job.retriedAs()).map(ConsoleLinks::job).orElse(null));
     }

@@ -57,7 +57,10 @@ public class JobPage {
                     : reads.unavailable().get(0));
         }
         JobView view = JobView.of(found.get(), page.operator());
-        return Response.ok(ConsoleTemplates.job(page, JobDetail.of(view, found.get().job(), json), null)).build();
+        Optional<String> video = videos.location(found.get().job());
+        JobDetail detail = JobDetail.of(view, found.get().job(), json, video,
+                video.map(videos::playsInPage).orElse(false));
+        return Response.ok(ConsoleTemplates.job(page, detail, null)).build();
     }
 
     /** A redirect to where the video is now (a fresh presigned URL for an archived copy). */
@@ -68,7 +71,7 @@ public class JobPage {
         Optional<String> location = reads.unavailable().isEmpty()
                 ? reads.find(id).flatMap(found -> videos.location(found.job()))
                 : Optional.empty();
-        return location.map(url -> Response.seeOther(URI.create(url)).build())
+        return location.filter(videos::playsInPage).map(url -> Response.seeOther(URI.create(url)).build())
                 .orElseGet(() -> Response.status(404).type(MediaType.TEXT_PLAIN).entity("No video").build());
     }
 

@@ -2,6 +2,7 @@ package io.genworker.console;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -21,10 +22,20 @@ public class JobVideo {
 
     private final WorkerConfig config;
     private final Instance<ObjectStore> store;
+    private final Set<String> mediaOrigins;
 
-    public JobVideo(WorkerConfig config, Instance<ObjectStore> store) {
+    public JobVideo(WorkerConfig config, ConsoleConfig console, Instance<ObjectStore> store) {
         this.config = config;
         this.store = store;
+        this.mediaOrigins = ConsoleHeaders.mediaOrigins(config.archive(), console.mediaOrigins());
+    }
+
+    /**
+     * Whether the page's player may load this URL: its origin is one the Content-Security-Policy lets media come
+     * from (a provider's URL usually is not: the page then links to it instead of playing it).
+     */
+    public boolean playsInPage(String url) {
+        return ConsoleHeaders.origin(url).map(mediaOrigins::contains).orElse(false);
     }
 
     /** The URL to send the player to, or empty when the job has no video. */

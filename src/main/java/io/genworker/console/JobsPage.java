@@ -1,6 +1,5 @@
 package io.genworker.console;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -60,11 +59,14 @@ public class JobsPage {
     public Response jobs(@Context UriInfo uri, @Context RoutingContext context) throws SQLException {
         Map<String, List<String>> params = uri.getQueryParameters();
         String jobId = params.containsKey(JOB_ID) ? params.get(JOB_ID).get(0).strip() : "";
+        // Looked up before the listing, so a search that finds its job costs no count of the index.
+        if (!jobId.isEmpty() && reads.unavailable().isEmpty() && reads.find(jobId).isPresent()) {
+            // A relative Location, built by hand: JAX-RS would make it absolute from the request's own scheme,
+            // which behind a proxy ending TLS is http.
+            return Response.status(Response.Status.SEE_OTHER).header("Location", ConsoleLinks.job(jobId)).build();
+        }
         JobsView view = view(params, true);
-        if (!jobId.isEmpty() && reads.unavailable().isEmpty()) {
-            if (reads.find(jobId).isPresent()) {
-                return Response.seeOther(URI.create(ConsoleLinks.job(jobId))).build();
-            }
+        if (!jobId.isEmpty()) {
             view = withError(view, "No job with the id " + jobId + " in the index");
         }
         return Response.ok(ConsoleTemplates.jobs(ConsolePage.of("Jobs", "jobs", identity, context), view)).build();
@@ -82,7 +84,8 @@ public class JobsPage {
     @Path("table/rows")
     @Blocking
     public TemplateInstance rows(@Context UriInfo uri) {
-        return ConsoleTemplates.rows(view(uri.getQueryParameters(), false).rows(), ConsolePage.isOperator(identity));
+        JobsView view = view(uri.getQueryParameters(), false);
+        return ConsoleTemplates.rows(view.rows(), ConsolePage.isOperator(identity), view.errors());
     }
 
     /** Nothing: what a dismissed notice is replaced with. */
@@ -104,7 +107,10 @@ public class JobsPage {
         }
         boolean operator = ConsolePage.isOperator(identity);
         streams.stream(sink, sse, Duration.ofSeconds(every),
-                () -> ConsoleTemplates.rows(view(params, false).rows(), operator).render());
+                () -> {
+                    JobsView view = view(params, false);
+                    return ConsoleTemplates.rows(view.rows(), operator, view.errors()).render();
+                });
     }
 
     private JobsView view(Map<String, List<String>> params, boolean withCounts) {
@@ -118,13 +124,13 @@ public class JobsPage {
         int every = cursor == null ? every(params) : 0;
         String refused = every > 0 && !streams.available() ? "Live updates are off: " + config.maxStreams()
                 + " tables are live on this worker already" : null;
-        return new JobsView(query, queryString, listing.page().jobs().stream().map(JobRow::of).toList(), next,
+        return new JobsView(query, queryString, cursor, listing.page().jobs().stream().map(JobRow::of).toList(), next,
                 listing.counts(), List.copyOf(new TreeSet<>(IndexedStates.KNOWN)), List.copyOf(ConsoleQuery.RANGES.keySet()),
                 refreshChoices(), refused == null ? every : 0, refused, listing.errors());
     }
 
     private static JobsView withError(JobsView view, String error) {
-        return new JobsView(view.query(), view.queryString(), view.rows(), view.nextLink(), view.counts(),
+        return new JobsView(view.query(), view.queryString(), view.cursor(), view.rows(), view.nextLink(), view.counts(),
                 view.states(), view.ranges(), view.refreshChoices(), view.every(), view.liveRefused(),
                 List.of(error));
     }
@@ -143,8 +149,8 @@ public class JobsPage {
     }
 
     private List<Integer> refreshChoices() {
-        return config.refreshChoices().stream().map(d -> (int) Math.max(1, d.toSeconds())).distinct().sorted()
-                .toList();
+        return java.util.stream.Stream.concat(config.refreshChoices().stream(), java.util.stream.Stream.of(config.refresh()))
+                .map(d -> (int) Math.max(1, d.toSeconds())).distinct().sorted().toList();
     }
 
     private static String first(Map<String, List<String>> params, String name) {

@@ -10,7 +10,7 @@ import java.util.Map;
  * @param every the live table's refresh in seconds, 0 when paused
  * @param liveRefused why live updates are off although asked for (too many open streams), or null
  */
-public record JobsView(ConsoleQuery query, String queryString, List<JobRow> rows, String nextLink,
+public record JobsView(ConsoleQuery query, String queryString, String cursor, List<JobRow> rows, String nextLink,
         Map<String, Long> counts, List<String> states, List<String> ranges, List<Integer> refreshChoices, int every,
         String liveRefused, List<String> errors) {
 
@@ -19,14 +19,21 @@ public record JobsView(ConsoleQuery query, String queryString, List<JobRow> rows
         return "/console/table/stream?" + withQuery("every=" + every);
     }
 
-    /** Where the refresh control fetches the table with another rate. */
+    /** Where the refresh control fetches the table with another rate (the same page of it). */
     public String liveUrl() {
-        return "/console/table/live" + (queryString.isEmpty() ? "" : "?" + queryString);
+        String page = withQuery(cursorParam());
+        return "/console/table/live" + (page.isEmpty() ? "" : "?" + page);
     }
 
-    /** Where "refresh now" fetches the rows. */
+    /** Where "refresh now" fetches the rows (the same page of them). */
     public String rowsUrl() {
-        return "/console/table/rows" + (queryString.isEmpty() ? "" : "?" + queryString);
+        String page = withQuery(cursorParam());
+        return "/console/table/rows" + (page.isEmpty() ? "" : "?" + page);
+    }
+
+    private String cursorParam() {
+        return cursor == null ? "" : "cursor=" + java.net.URLEncoder.encode(cursor,
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A bulk action's URL, with the filter it acts on. */
@@ -41,8 +48,7 @@ public record JobsView(ConsoleQuery query, String queryString, List<JobRow> rows
     public List<StateCount> stateCounts() {
         return counts == null ? List.of() : counts.entrySet().stream()
                 .map(e -> new StateCount(e.getKey(), JobRow.stateClass(e.getKey()), e.getValue(),
-                        "/console/jobs?state=" + java.net.URLEncoder.encode(e.getKey(),
-                                java.nio.charset.StandardCharsets.UTF_8)))
+                        "/console/jobs?" + query.withState(e.getKey()).toQueryString()))
                 .toList();
     }
 

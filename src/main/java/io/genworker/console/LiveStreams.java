@@ -26,6 +26,8 @@ public class LiveStreams {
 
     private static final Logger LOG = Logger.getLogger(LiveStreams.class);
 
+    static final Duration FULL_RETRY = Duration.ofMinutes(1);
+
     private final ConsoleConfig config;
     private final AtomicInteger open = new AtomicInteger();
 
@@ -45,10 +47,15 @@ public class LiveStreams {
     public void stream(SseEventSink sink, Sse sse, Duration every, Supplier<String> rows) {
         if (open.incrementAndGet() > config.maxStreams()) {
             open.decrementAndGet();
-            sink.close();
+            // Told to come back in a minute rather than at once: an EventSource reconnects by itself.
+            sink.send(sse.newEventBuilder().name("full").data("too many live tables on this worker")
+                    .reconnectDelay(FULL_RETRY.toMillis()).build())
+                    .whenComplete((sent, failure) -> sink.close());
             return;
         }
         Multi.createFrom().ticks().every(every)
+                // A read slower than the rate skips ticks rather than failing the stream.
+                .onOverflow().drop()
                 .select().first(config.streamLifetime())
                 .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(rows)
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())

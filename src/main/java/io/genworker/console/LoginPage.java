@@ -1,7 +1,5 @@
 package io.genworker.console;
 
-import java.net.URI;
-
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -44,7 +42,6 @@ public class LoginPage {
     @PermitAll
     public Response logout(@Context RoutingContext context) {
         FormAuthenticationMechanism.logout(context);
-        return Response.noContent().header("HX-Redirect", "/console/login").location(URI.create("/console/login"))
-                .build();
+        return Response.noContent().header("HX-Redirect", "/console/login").build();
     }
 }

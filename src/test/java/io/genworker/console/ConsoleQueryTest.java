@@ -42,4 +42,15 @@ class ConsoleQueryTest {
         assertThat(ConsoleQuery.of(Map.of()).filtered()).isFalse();
         assertThat(ConsoleQuery.of(Map.of("cursor", List.of("abc"))).toQueryString()).isEmpty();
     }
+
+    @Test
+    void aBulkActionConfirmedLaterActsOnTheJobsItsDryRunCountedNotOnNewOnes() {
+        ConsoleQuery query = ConsoleQuery.of(Map.of("state", List.of("FAILED"), "since", List.of("15m")));
+
+        ConsoleQuery pinned = query.pinned(NOW);
+
+        assertThat(pinned.apiParams(NOW.plusSeconds(600))).containsEntry("receivedAfter",
+                List.of("2026-12-03T11:45:00Z")).containsEntry("receivedBefore", List.of("2026-12-03T12:00:00Z"))
+                .containsEntry("state", List.of("FAILED"));
+    }
 }

@@ -49,6 +49,14 @@ class CsrfCheckTest {
     }
 
     @Test
+    void onlyATokenOfTheGuardsOwnShapeIsEverPutInAPage() {
+        assertThat(CsrfCheck.wellFormed(CsrfCheck.newToken())).isTrue();
+        assertThat(CsrfCheck.wellFormed("a\",\"HX-Foo\":\"x")).as("tossed by a sibling domain").isFalse();
+        assertThat(CsrfCheck.wellFormed("")).isFalse();
+        assertThat(CsrfCheck.wellFormed(null)).isFalse();
+    }
+
+    @Test
     void tokensAreLongAndNeverRepeat() {
         assertThat(CsrfCheck.newToken()).hasSizeGreaterThanOrEqualTo(43).isNotEqualTo(CsrfCheck.newToken());
     }

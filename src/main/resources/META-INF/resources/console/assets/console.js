@@ -1,5 +1,9 @@
-// The console's own script: shows every <time> in the viewer's locale (the UTC value stays in its title), again
-// after each htmx swap, so live rows get it too. No inline script anywhere: the Content-Security-Policy forbids it.
+// The console's own script (no inline script anywhere: the Content-Security-Policy forbids it):
+// - every <time> in the viewer's locale, the UTC value kept in its title, again after each swap;
+// - a request that comes back as the login page (the session ended) takes the whole page there, and a refusal
+//   (403) is shown instead of being dropped;
+// - a hidden tab pauses its live table (no reads, no session kept alive by a page nobody looks at) and resumes it
+//   when shown again.
 (function () {
   "use strict";
   function localize(root) {
@@ -8,10 +12,20 @@
       var el = times[i];
       var when = new Date(el.getAttribute("datetime"));
       if (!isNaN(when.getTime())) {
-        el.textContent = when.toLocaleString();
+        el.textContent = el.classList.contains("short")
+          ? when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : when.toLocaleString();
         el.title = when.toISOString().replace(".000Z", "Z") + " (UTC)";
       }
     }
+  }
+  function notice(text) {
+    var target = document.getElementById("notice");
+    if (!target) { return; }
+    var p = document.createElement("p");
+    p.className = "notice bad";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    target.replaceChildren(p);
   }
   document.addEventListener("DOMContentLoaded", function () { localize(document); });
   document.addEventListener("htmx:afterSwap", function (event) { localize(event.target); });
@@ -21,6 +35,32 @@
       if (!isNaN(when.getTime())) { event.target.textContent = when.toLocaleTimeString(); }
     } else {
       localize(event.target);
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === "/console/login") {
+      event.detail.shouldSwap = false;
+      window.location.assign("/console/login");
+    }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    notice(xhr.status + ": " + (xhr.responseText || "the request failed").slice(0, 300));
+  });
+  // The rate to resume at: kept here, since the control is replaced with the table it refreshes.
+  var resumeAt = null;
+  document.addEventListener("visibilitychange", function () {
+    var every = document.getElementById("every");
+    if (!every || !window.htmx) { return; }
+    if (document.hidden && every.value !== "0") {
+      resumeAt = every.value;
+      every.value = "0";
+      htmx.trigger(every, "change");
+    } else if (!document.hidden && resumeAt !== null) {
+      every.value = resumeAt;
+      resumeAt = null;
+      htmx.trigger(every, "change");
     }
   });
 })();
