@@ -29,6 +29,8 @@ public class ConsoleGuard {
     public static final String TOKEN = "genworker.console.csrf";
     static final String LOGIN_POST = "/console/j_security_check";
     static final String ASSETS = "/console/assets/";
+    /** quarkus.http.auth.form.location-cookie */
+    static final String LOCATION_COOKIE = "genworker-console-location";
     static final String STREAM = "/console/table/stream";
     private static final Logger LOG = Logger.getLogger(ConsoleGuard.class);
 
@@ -49,6 +51,12 @@ public class ConsoleGuard {
 
     void handle(RoutingContext context) {
         HttpServerRequest request = context.request();
+        if (LOGIN_POST.equals(request.path())) {
+            // Signing in always lands on the overview: the location the form mechanism remembered is the last one a
+            // signed-out browser asked for, which may be a fragment or the live table's event stream. Dropped from
+            // the header before anything reads the request's cookies.
+            dropCookie(request, LOCATION_COOKIE);
+        }
         if (!config.enabled()) {
             context.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
             return;
@@ -89,5 +97,19 @@ public class ConsoleGuard {
         }
         context.put(TOKEN, token);
         context.next();
+    }
+
+    private static void dropCookie(HttpServerRequest request, String name) {
+        String header = request.getHeader("Cookie");
+        if (header == null || !header.contains(name)) {
+            return;
+        }
+        String kept = java.util.Arrays.stream(header.split(";")).map(String::strip)
+                .filter(pair -> !pair.startsWith(name + "=")).collect(java.util.stream.Collectors.joining("; "));
+        if (kept.isEmpty()) {
+            request.headers().remove("Cookie");
+        } else {
+            request.headers().set("Cookie", kept);
+        }
     }
 }

@@ -36,6 +36,8 @@ class ConsolePagesTest {
     @BeforeAll
     static void connect() {
         topics = new WorkerTopics(KafkaBrokerResource.bootstrapServers());
+        // The profile archives: finished videos must be real bytes to copy.
+        ProviderSimulatorResource.simulator().serveVideos();
     }
 
     @AfterAll
@@ -50,6 +52,18 @@ class ConsolePagesTest {
         assertThat(page.header("Location")).endsWith("/console/login");
         given().get("/console/login").then().statusCode(200);
         given().redirects().follow(false).get("/console/table/stream").then().statusCode(302);
+    }
+
+    @Test
+    void signingInLandsOnTheOverviewEvenAfterTheLiveStreamAskedLast() {
+        Response stream = given().redirects().follow(false).get("/console/table/stream?every=2");
+        assertThat(stream.statusCode()).isEqualTo(302);
+        Response login = given().redirects().follow(false).cookies(stream.getCookies())
+                .contentType("application/x-www-form-urlencoded").formParam("j_username", "operator")
+                .formParam("j_password", io.genworker.api.ApiUsers.password("operator"))
+                .post("/console/j_security_check");
+        assertThat(login.statusCode()).isEqualTo(302);
+        assertThat(login.header("Location")).endsWith("/console");
     }
 
     @Test

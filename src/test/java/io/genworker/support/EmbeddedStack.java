@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
 
+import io.genworker.api.ApiCredentials;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -45,6 +47,14 @@ public final class EmbeddedStack {
     private EmbeddedStack() {
     }
 
+    private static String password(Path credentials, String user) throws IOException {
+        java.util.Properties users = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(credentials)) {
+            users.load(in);
+        }
+        return users.getProperty(user);
+    }
+
     public static void main(String[] args) throws Exception {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -64,7 +74,10 @@ public final class EmbeddedStack {
 
         Map<String, String> env = new HashMap<>(archivingInto(storage));
         env.putAll(indexingInto(postgres));
-        // The HTTP API with its generated Basic users: the passwords are in this file, never on the console.
+        // The HTTP API and the console with their generated users: made here (as the worker would at its first
+        // start) so that the banner can name the operator's password. This machine's own terminal, no log: a
+        // deployment's worker never prints one.
+        ApiCredentials.loadOrCreate(API_CREDENTIALS, new SecureRandom());
         env.put("WORKER_API_BASIC_ENABLED", "true");
         env.put("WORKER_API_CREDENTIALS_FILE", API_CREDENTIALS.toAbsolutePath().toString());
         Process worker = startWorker(jar, broker.bootstrapServers(), simulator.baseUrl(),
@@ -89,9 +102,11 @@ public final class EmbeddedStack {
                 + " archived videos in %s)%n  index      %s (PostgreSQL, data in %s)%n"
                 + "  worker     http://localhost:%d (health /q/health, metrics /q/metrics, jobs /v1/jobs)%n"
                 + "  api        Basic users operator, viewer; passwords in %s%n"
+                + "  console    http://localhost:%d/console (sign in as operator, password %s)%n"
                 + "  stop with Ctrl-C%n%n", broker.bootstrapServers(), broker.kind(), simulator.baseUrl(),
                 storage.endpoint(), storage.bucketDirectory(BUCKET), postgres.getJdbcUrl("postgres", "postgres"),
-                POSTGRES, Integer.getInteger("http.port", 8080), API_CREDENTIALS.toAbsolutePath());
+                POSTGRES, Integer.getInteger("http.port", 8080), API_CREDENTIALS.toAbsolutePath(),
+                Integer.getInteger("http.port", 8080), password(API_CREDENTIALS, "operator"));
 
         int demo = Integer.getInteger("demo", 0);
         if (demo > 0) {
