@@ -34,6 +34,17 @@ public interface ConsoleConfig {
     @WithDefault("32")
     int maxStreams();
 
+    /** Live streams one signed-in user may hold at once (tabs, or a script): the rest are everyone else's. */
+    @WithDefault("6")
+    int maxStreamsPerUser();
+
+    /**
+     * Live tables read from the index at the same moment, at most: the index's connections are shared with the
+     * indexer, which must not wait behind pages. A tick that finds them busy is skipped.
+     */
+    @WithDefault("2")
+    int concurrentReads();
+
     /**
      * How long one live stream lasts before the server ends it; the browser reconnects, so a stream never outlives
      * its session for longer than this.

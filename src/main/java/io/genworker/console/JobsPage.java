@@ -106,7 +106,8 @@ public class JobsPage {
             return;
         }
         boolean operator = ConsolePage.isOperator(identity);
-        streams.stream(sink, sse, Duration.ofSeconds(every),
+        String user = identity.getPrincipal() == null ? "" : identity.getPrincipal().getName();
+        streams.stream(sink, sse, Duration.ofSeconds(every), user,
                 () -> {
                     JobsView view = view(params, false);
                     return ConsoleTemplates.rows(view.rows(), operator, view.errors()).render();

@@ -2,6 +2,9 @@ package io.genworker.console;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -30,9 +33,12 @@ public class LiveStreams {
 
     private final ConsoleConfig config;
     private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, AtomicInteger> byUser = new ConcurrentHashMap<>();
+    private final Semaphore reads;
 
     public LiveStreams(ConsoleConfig config) {
         this.config = config;
+        this.reads = new Semaphore(Math.max(1, config.concurrentReads()));
     }
 
     /** Whether another stream may open now. */
@@ -44,9 +50,12 @@ public class LiveStreams {
      * Streams the rendered rows (event {@code rows}) and the time of each read (event {@code stamp}) every
      * {@code every}; closes the sink at once when full.
      */
-    public void stream(SseEventSink sink, Sse sse, Duration every, Supplier<String> rows) {
-        if (open.incrementAndGet() > config.maxStreams()) {
+    public void stream(SseEventSink sink, Sse sse, Duration every, String user, Supplier<String> rows) {
+        AtomicInteger mine = byUser.computeIfAbsent(user, u -> new AtomicInteger());
+        // Both counted (a non-short-circuit or), so that both are given back below.
+        if (open.incrementAndGet() > config.maxStreams() | mine.incrementAndGet() > config.maxStreamsPerUser()) {
             open.decrementAndGet();
+            mine.decrementAndGet();
             // Told to come back in a minute rather than at once: an EventSource reconnects by itself.
             sink.send(sse.newEventBuilder().name("full").data("too many live tables on this worker")
                     .reconnectDelay(FULL_RETRY.toMillis()).build())
@@ -57,7 +66,7 @@ public class LiveStreams {
                 // A read slower than the rate skips ticks rather than failing the stream.
                 .onOverflow().drop()
                 .select().first(config.streamLifetime())
-                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(rows)
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(() -> readIfFree(rows))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         .onFailure().recoverWithItem(failure -> {
                             LOG.debugf("console: live rows not read: %s", failure.getMessage());
@@ -71,6 +80,7 @@ public class LiveStreams {
                                 .replaceWithVoid())
                 .onTermination().invoke(() -> {
                     open.decrementAndGet();
+                    mine.decrementAndGet();
                     if (!sink.isClosed()) {
                         sink.close();
                     }
@@ -78,6 +88,18 @@ public class LiveStreams {
                 // A send to a browser that went away fails, which ends the stream.
                 .subscribe().with(sent -> {
                 }, failure -> LOG.debugf("console: live stream ended: %s", failure.getMessage()));
+    }
+
+    /** The rows, or null (nothing sent this tick) when the index's reads are all taken. */
+    private String readIfFree(Supplier<String> rows) {
+        if (!reads.tryAcquire()) {
+            return null;
+        }
+        try {
+            return rows.get();
+        } finally {
+            reads.release();
+        }
     }
 
     /** An event's data on one line: a fragment's line breaks are only whitespace between tags. */
