@@ -34,7 +34,10 @@ public interface ConsoleConfig {
     @WithDefault("32")
     int maxStreams();
 
-    /** Live streams one signed-in user may hold at once (tabs, or a script): the rest are everyone else's. */
+    /**
+     * Live streams one browser may hold at once (its tabs, or a script with its cookies): the rest are everyone
+     * else's. Counted by browser, since everyone signs in as one of the two generated users.
+     */
     @WithDefault("6")
     int maxStreamsPerUser();
 

@@ -56,6 +56,7 @@ public class ConsoleGuard {
             // signed-out browser asked for, which may be a fragment or the live table's event stream. Dropped from
             // the header before anything reads the request's cookies.
             dropCookie(request, LOCATION_COOKIE);
+            context.response().addCookie(Cookie.cookie(LOCATION_COOKIE, "").setPath("/console").setMaxAge(0));
         }
         if (!config.enabled()) {
             context.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");

@@ -34,11 +34,39 @@ public final class ConsoleHeaders {
         Set<String> origins = new LinkedHashSet<>();
         archive.publicBaseUrl().flatMap(ConsoleHeaders::origin).ifPresent(origins::add);
         archive.endpointOverride().flatMap(ConsoleHeaders::origin).ifPresent(origins::add);
+        if (!archive.pathStyle() && archive.bucket().isPresent()) {
+            // Virtual-hosted URLs put the bucket in the host: https://bucket.endpoint-host/key.
+            archive.endpointOverride().flatMap(ConsoleHeaders::origin)
+                    .map(origin -> origin.replaceFirst("://", "://" + archive.bucket().get() + "."))
+                    .ifPresent(origins::add);
+        }
         if (archive.enabled() && origins.isEmpty()) {
             origins.add("https://*.amazonaws.com");
         }
         extra.orElse(List.of()).stream().map(ConsoleHeaders::origin).flatMap(Optional::stream).forEach(origins::add);
         return origins;
+    }
+
+    /**
+     * Whether a policy's sources allow this origin the way a browser matches them: exactly, or under a
+     * {@code scheme://*.domain} wildcard (any subdomain, same scheme and port).
+     */
+    static boolean allows(Set<String> sources, String origin) {
+        if (sources.contains(origin)) {
+            return true;
+        }
+        for (String source : sources) {
+            int wildcard = source.indexOf("://*.");
+            if (wildcard > 0) {
+                String scheme = source.substring(0, wildcard + 3);
+                String suffix = source.substring(wildcard + 4);
+                if (origin.startsWith(scheme) && origin.substring(scheme.length()).endsWith(suffix)
+                        && origin.length() > scheme.length() + suffix.length()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** scheme://host[:port] of an http(s) URL, or empty for anything else (nothing else enters the policy). */

@@ -12,7 +12,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * logged (Quarkus would otherwise make one up itself and print it in a warning). A worker with it signs every
  * browser out when it restarts, and several workers behind one address each reject the others' cookies; so
  * {@link ConsoleStartup} says so at start-up, and deployments set {@code quarkus.http.auth.session.encryption-key}.
- * The lowest ordinal: any configured value wins.
+ * The lowest ordinal: any configured value wins. It lists no property names, only answers when asked: the build
+ * records the values of the names a source lists into the packaged application, and a key must never be in it.
  */
 public class ConsoleSessionKey implements ConfigSource {
 
@@ -32,12 +33,12 @@ public class ConsoleSessionKey implements ConfigSource {
 
     @Override
     public Set<String> getPropertyNames() {
-        return Set.of(PROPERTY);
+        return Set.of();
     }
 
     @Override
     public Map<String, String> getProperties() {
-        return Map.of(PROPERTY, KEY);
+        return Map.of();
     }
 
     @Override

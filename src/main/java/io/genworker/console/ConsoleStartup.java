@@ -25,6 +25,11 @@ public class ConsoleStartup {
         LOG.infof("console: /console, sign-in %s; job index %s", api.basic().enabled()
                 ? "as the API's users operator and viewer" : "impossible (worker.api.basic.enabled=false)",
                 search.enabled() ? "on" : "off (the console shows no jobs: worker.index.enabled=false)");
+        if (sessionKey.startsWith("REPLACE_WITH")) {
+            // deploy/secret.example.yaml applied as it is: anyone could forge a session with that key.
+            throw new IllegalStateException("console: quarkus.http.auth.session.encryption-key is the example secret's"
+                    + " placeholder; set a random one (openssl rand -base64 32)");
+        }
         if (ConsoleSessionKey.madeUp(sessionKey)) {
             LOG.warn("console: no quarkus.http.auth.session.encryption-key set: sessions end when this worker"
                     + " restarts, and workers behind one address reject each other's (set the same key, 16+"

@@ -58,7 +58,7 @@ public final class CsrfCheck {
         if (fetchSite != null && !("same-origin".equals(fetchSite) || "none".equals(fetchSite))) {
             return Optional.of("a cross-site request (Sec-Fetch-Site: " + fetchSite + ")");
         }
-        if (origin != null && (host == null || !authorityOf(origin).equalsIgnoreCase(host))) {
+        if (origin != null && (host == null || !authorityOf(origin).equalsIgnoreCase(withoutDefaultPort(host, origin)))) {
             return Optional.of("a request from another origin");
         }
         if (cookieToken == null || cookieToken.isEmpty()) {
@@ -72,6 +72,13 @@ public final class CsrfCheck {
             return Optional.of("the CSRF token does not match: reload the page");
         }
         return Optional.empty();
+    }
+
+    /** The authority without the port an origin of this scheme leaves out (443 for https, 80 for http). */
+    private static String withoutDefaultPort(String host, String origin) {
+        String defaultPort = origin.startsWith("https://") ? ":443" : origin.startsWith("http://") ? ":80" : null;
+        return defaultPort != null && host.endsWith(defaultPort)
+                ? host.substring(0, host.length() - defaultPort.length()) : host;
     }
 
     /** host[:port] of an origin; an opaque origin ("null") has none and matches no host. */

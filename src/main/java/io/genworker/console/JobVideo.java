@@ -35,7 +35,7 @@ public class JobVideo {
      * from (a provider's URL usually is not: the page then links to it instead of playing it).
      */
     public boolean playsInPage(String url) {
-        return ConsoleHeaders.origin(url).map(mediaOrigins::contains).orElse(false);
+        return ConsoleHeaders.origin(url).map(origin -> ConsoleHeaders.allows(mediaOrigins, origin)).orElse(false);
     }
 
     /** The URL to send the player to, or empty when the job has no video. */

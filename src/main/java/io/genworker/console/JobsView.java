@@ -19,10 +19,9 @@ public record JobsView(ConsoleQuery query, String queryString, String cursor, Li
         return "/console/table/stream?" + withQuery("every=" + every);
     }
 
-    /** Where the refresh control fetches the table with another rate (the same page of it). */
+    /** Where the refresh control fetches the table with another rate: the first page (a live table is the newest). */
     public String liveUrl() {
-        String page = withQuery(cursorParam());
-        return "/console/table/live" + (page.isEmpty() ? "" : "?" + page);
+        return "/console/table/live" + (queryString.isEmpty() ? "" : "?" + queryString);
     }
 
     /** Where "refresh now" fetches the rows (the same page of them). */

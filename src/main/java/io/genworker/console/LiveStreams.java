@@ -30,10 +30,11 @@ public class LiveStreams {
     private static final Logger LOG = Logger.getLogger(LiveStreams.class);
 
     static final Duration FULL_RETRY = Duration.ofMinutes(1);
+    static final Duration RECONNECT = Duration.ofSeconds(3);
 
     private final ConsoleConfig config;
     private final AtomicInteger open = new AtomicInteger();
-    private final Map<String, AtomicInteger> byUser = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> byBrowser = new ConcurrentHashMap<>();
     private final Semaphore reads;
 
     public LiveStreams(ConsoleConfig config) {
@@ -50,12 +51,14 @@ public class LiveStreams {
      * Streams the rendered rows (event {@code rows}) and the time of each read (event {@code stamp}) every
      * {@code every}; closes the sink at once when full.
      */
-    public void stream(SseEventSink sink, Sse sse, Duration every, String user, Supplier<String> rows) {
-        AtomicInteger mine = byUser.computeIfAbsent(user, u -> new AtomicInteger());
+    public void stream(SseEventSink sink, Sse sse, Duration every, String browser, Supplier<String> rows) {
+        AtomicInteger mine = byBrowser.computeIfAbsent(browser, b -> new AtomicInteger());
         // Both counted (a non-short-circuit or), so that both are given back below.
         if (open.incrementAndGet() > config.maxStreams() | mine.incrementAndGet() > config.maxStreamsPerUser()) {
             open.decrementAndGet();
-            mine.decrementAndGet();
+            if (mine.decrementAndGet() <= 0) {
+                byBrowser.remove(browser, mine);
+            }
             // Told to come back in a minute rather than at once: an EventSource reconnects by itself.
             sink.send(sse.newEventBuilder().name("full").data("too many live tables on this worker")
                     .reconnectDelay(FULL_RETRY.toMillis()).build())
@@ -73,14 +76,17 @@ public class LiveStreams {
                             return null;
                         }))
                 .onItem().transformToUniAndConcatenate(html -> html == null ? Uni.createFrom().voidItem()
+                        // Each event resets the reconnection delay a "full" answer may have left on the browser.
                         : Uni.createFrom().completionStage(() -> sink.send(sse.newEventBuilder().name("rows")
-                                .data(oneLine(html)).build()))
+                                .reconnectDelay(RECONNECT.toMillis()).data(oneLine(html)).build()))
                                 .chain(() -> Uni.createFrom().completionStage(() -> sink.send(sse.newEventBuilder()
                                         .name("stamp").data(Instant.now().toString()).build())))
                                 .replaceWithVoid())
                 .onTermination().invoke(() -> {
                     open.decrementAndGet();
-                    mine.decrementAndGet();
+                    if (mine.decrementAndGet() <= 0) {
+                        byBrowser.remove(browser, mine);
+                    }
                     if (!sink.isClosed()) {
                         sink.close();
                     }

@@ -41,6 +41,17 @@ class CsrfCheckTest {
     }
 
     @Test
+    void anAuthorityNamingTheSchemesDefaultPortIsTheOriginWithoutIt() {
+        String token = CsrfCheck.newToken();
+        assertThat(CsrfCheck.refusal(token, token, "same-origin", "https://console.example", "console.example:443"))
+                .isEmpty();
+        assertThat(CsrfCheck.refusal(token, token, "same-origin", "http://console.example", "console.example:80"))
+                .isEmpty();
+        assertThat(CsrfCheck.refusal(token, token, "same-origin", "https://console.example", "console.example:8443"))
+                .isPresent();
+    }
+
+    @Test
     void onlyStateChangingMethodsNeedTheToken() {
         assertThat(CsrfCheck.unsafe("GET")).isFalse();
         assertThat(CsrfCheck.unsafe("HEAD")).isFalse();

@@ -36,7 +36,7 @@ class LiveStreamsTest {
     }
 
     @Test
-    void aUserPastTheirShareIsToldToComeBackInAMinuteAndOthersStillGetIn() {
+    void aBrowserPastItsShareIsToldToComeBackInAMinuteAndOthersStillGetIn() {
         LiveStreams streams = new LiveStreams(config(10, 1, Duration.ofMinutes(1)));
         Sink first = new Sink(false);
         Sink second = new Sink(false);

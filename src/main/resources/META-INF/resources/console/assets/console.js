@@ -48,19 +48,30 @@
     var xhr = event.detail.xhr;
     notice(xhr.status + ": " + (xhr.responseText || "the request failed").slice(0, 300));
   });
-  // The rate to resume at: kept here, since the control is replaced with the table it refreshes.
+  // The rate to resume at: kept here, since the control is replaced with the table it refreshes. Checked again
+  // after each swap, since a change queued behind one in flight is dropped when that one replaces the control.
   var resumeAt = null;
-  document.addEventListener("visibilitychange", function () {
+  function reconcile() {
     var every = document.getElementById("every");
     if (!every || !window.htmx) { return; }
     if (document.hidden && every.value !== "0") {
       resumeAt = every.value;
       every.value = "0";
       htmx.trigger(every, "change");
-    } else if (!document.hidden && resumeAt !== null) {
+    } else if (!document.hidden && resumeAt !== null && every.value === "0") {
       every.value = resumeAt;
       resumeAt = null;
       htmx.trigger(every, "change");
+    }
+  }
+  document.addEventListener("visibilitychange", reconcile);
+  document.addEventListener("htmx:afterSettle", reconcile);
+  // A live stream the browser gave up on (its session ended: the reconnect met the login page) is checked with
+  // one cheap request, which the beforeSwap handler above turns into the login page when the session is gone.
+  document.addEventListener("htmx:sseError", function (event) {
+    var source = event.detail && event.detail.source;
+    if (source && source.readyState === EventSource.CLOSED && window.htmx) {
+      htmx.ajax("GET", "/console/table/empty", { swap: "none" });
     }
   });
 })();
