@@ -55,8 +55,9 @@ public class ConsoleGuard {
             // Signing in always lands on the overview: the location the form mechanism remembered is the last one a
             // signed-out browser asked for, which may be a fragment or the live table's event stream. Dropped from
             // the header before anything reads the request's cookies.
+            // (Not also expired in the browser here: Vert.x's cookie jar would hand that empty cookie to the form
+            // mechanism as the location, and it refuses the sign-in.)
             dropCookie(request, LOCATION_COOKIE);
-            context.response().addCookie(Cookie.cookie(LOCATION_COOKIE, "").setPath("/console").setMaxAge(0));
         }
         if (!config.enabled()) {
             context.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("Not Found");
