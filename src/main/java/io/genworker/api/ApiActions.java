@@ -4,13 +4,13 @@ import io.genworker.index.JobSearch;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /** What the API's write and action endpoints share: who calls, and the problems of a missing index or broker. */
-final class ApiActions {
+public final class ApiActions {
 
     private ApiActions() {
     }
 
     /** The caller's name, as logs and cancel commands carry it. */
-    static String caller(SecurityIdentity identity) {
+    public static String caller(SecurityIdentity identity) {
         return identity.getPrincipal() == null ? "anonymous" : identity.getPrincipal().getName();
     }
 

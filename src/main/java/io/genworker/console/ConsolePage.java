@@ -1,5 +1,6 @@
 package io.genworker.console;
 
+import io.genworker.api.ApiActions;
 import io.genworker.api.ApiRoles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.ext.web.RoutingContext;
@@ -11,8 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 public record ConsolePage(String title, String section, String user, boolean operator, String csrf) {
 
     static ConsolePage of(String title, String section, SecurityIdentity identity, RoutingContext context) {
-        String user = identity.getPrincipal() == null ? "" : identity.getPrincipal().getName();
-        return new ConsolePage(title, section, user, isOperator(identity), token(context));
+        return new ConsolePage(title, section, ApiActions.caller(identity), isOperator(identity), token(context));
     }
 
     static boolean isOperator(SecurityIdentity identity) {

@@ -98,7 +98,7 @@ public record ConsoleQuery(String state, String provider, String model, String e
     }
 
     /** A field's value: the first one, stripped; blank is absent. */
-    private static String first(Map<String, List<String>> query, String name) {
+    static String first(Map<String, List<String>> query, String name) {
         List<String> values = query.get(name);
         if (values == null || values.isEmpty() || values.get(0) == null || values.get(0).isBlank()) {
             return null;

@@ -15,7 +15,6 @@ import org.jboss.logging.Logger;
 import io.genworker.api.FilterParams;
 import io.genworker.api.IndexProblem;
 import io.genworker.index.JobSearch;
-import io.genworker.index.PageCursor;
 
 /**
  * The console's reads of the job index, through the job API's own parameter rules ({@link FilterParams}): a bad
@@ -77,17 +76,4 @@ public class ConsoleReads {
     }
 
     static final String INDEX_DOWN = "The job index's database does not answer; retry in a moment";
-
-    /** A cursor a browser sent back: decoded here only to refuse a broken one before it reaches the API. */
-    static String cursorOf(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        try {
-            PageCursor.decode(raw);
-            return raw;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 }

@@ -117,7 +117,8 @@ public class JobsPage {
 
     private JobsView view(Map<String, List<String>> params, boolean withCounts) {
         ConsoleQuery query = ConsoleQuery.of(params);
-        String cursor = ConsoleReads.cursorOf(first(params, CURSOR));
+        // Passed on as it is: the API's parameter rules decode it and name a broken one.
+        String cursor = ConsoleQuery.first(params, CURSOR);
         ConsoleReads.Listing listing = reads.list(query, cursor, config.pageSize(), withCounts, Instant.now());
         String queryString = query.toQueryString();
         String next = listing.page().next() == null ? null
@@ -139,7 +140,7 @@ public class JobsPage {
 
     /** The refresh rate asked for: one of the choices, 0 (paused), or the default. */
     private int every(Map<String, List<String>> params) {
-        String asked = first(params, EVERY);
+        String asked = ConsoleQuery.first(params, EVERY);
         if ("0".equals(asked)) {
             return 0;
         }
@@ -153,10 +154,5 @@ public class JobsPage {
     private List<Integer> refreshChoices() {
         return java.util.stream.Stream.concat(config.refreshChoices().stream(), java.util.stream.Stream.of(config.refresh()))
                 .map(d -> (int) Math.max(1, d.toSeconds())).distinct().sorted().toList();
-    }
-
-    private static String first(Map<String, List<String>> params, String name) {
-        List<String> values = params.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

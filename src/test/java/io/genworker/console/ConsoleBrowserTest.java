@@ -189,6 +189,7 @@ class ConsoleBrowserTest {
         browser.get(console + "/jobs?metaKey=batch&metaValue=" + batch);
         new Select(browser.findElement(By.id("every"))).selectByValue("0");
         waitFor(browser).until(d -> d.findElement(By.id("live-state")).getText().contains("paused"));
+        assertThat(browser.findElements(By.cssSelector("[sse-connect]"))).as("paused: no event stream open").isEmpty();
 
         String id = send("paused-" + batch, batch);
         topics.awaitResult(id, WAIT);
@@ -199,6 +200,8 @@ class ConsoleBrowserTest {
 
         new Select(browser.findElement(By.id("every"))).selectByValue("1");
         waitFor(browser).until(d -> d.findElement(By.id("live-state")).getText().contains("every 1 s"));
+        assertThat(browser.findElement(By.cssSelector("[sse-connect]")).getDomAttribute("sse-connect"))
+                .contains("every=1");
     }
 
     @Test

@@ -127,6 +127,14 @@ class ConsolePagesTest {
     }
 
     @Test
+    void aBrokenCursorOrFilterIsNamedOnThePageNotIgnored() {
+        ConsoleSession viewer = ConsoleSession.signIn("viewer");
+        assertThat(viewer.browser().get("/console/jobs?cursor=not-a-cursor").then().statusCode(200).extract().body()
+                .asString()).contains("cursor: ");
+        assertThat(viewer.browser().get("/console/jobs?state=NOPE").body().asString()).contains("state: must be one of");
+    }
+
+    @Test
     void signingOutEndsTheSession() {
         ConsoleSession operator = ConsoleSession.signIn("operator");
         Response out = operator.page().post("/console/logout");
