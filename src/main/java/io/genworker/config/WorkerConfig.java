@@ -138,6 +138,14 @@ public interface WorkerConfig {
         int maxInFlight();
 
         /**
+         * Shards of the tracker's state: the worker's job-log partitions are spread over this many event-loop
+         * contexts (by partition number), so that tracking is not bound to one core. The provider gates and the cap
+         * of jobs in flight stay one for the worker. 1: all on one context.
+         */
+        @WithDefault("2")
+        int shards();
+
+        /**
          * How soon a crashed worker's job-log partitions move to another worker (the consumer session timeout).
          * Shorter means faster failover after a SIGKILL, at the price of rebalances on long GC pauses.
          */

@@ -244,7 +244,7 @@ final class JobDriver {
      * lost the partition meanwhile has that write refused by the broker (fenced), so it never calls. A slow broker
      * alone causes no second write: the age is counted from the acknowledgement.
      */
-    private void sendWhileOwned(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot, Instant logged,
+    private void sendWhileOwned(TrackedJob job, VideoProvider provider, ProviderGates.Slot slot, Instant logged,
             long stallsAtSend) {
         writer.whenOwned(job, j -> {
             if (expired(j, ProviderOperation.SUBMIT)) {
@@ -266,7 +266,7 @@ final class JobDriver {
      * The paid call, once SUBMITTING is in the log. The lease is checked again (by the writer's guard): the process
      * may have stalled while the write was in flight, and a new owner may already be driving the job.
      */
-    private void sendSubmission(TrackedJob job, VideoProvider provider, ProviderGate.Slot slot) {
+    private void sendSubmission(TrackedJob job, VideoProvider provider, ProviderGates.Slot slot) {
         JobRecord submitting = job.record;
         job.probingProvider = null;
         job.submissionSent = true;

@@ -1,35 +1,29 @@
 package io.genworker.tracking;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.ToIntFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import io.genworker.archive.ArchivePolicy;
 import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
-import io.genworker.job.Cancellation;
-import io.genworker.job.JobRecord;
-import io.genworker.job.JobState;
 import io.genworker.joblog.JobLog;
 import io.genworker.joblog.JobLogListener;
 import io.genworker.joblog.JobLogReader;
@@ -37,143 +31,104 @@ import io.genworker.joblog.JobLogTransactions;
 import io.genworker.joblog.OwnershipLease;
 import io.genworker.joblog.RecordSchema;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.polling.PollPolicy;
 import io.genworker.provider.ProviderPauses;
 import io.genworker.provider.ProviderRouter;
 import io.genworker.publish.ResultPublisher;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * The front of the tracker: takes the job-log consumer's calls (assignments, records, replay ends, revocations)
- * onto one Vert.x context, where all tracking state lives, so nothing needs a lock and every wait is a timer. There
- * it carries out what each partition's {@link PartitionReplay} decides, adopting jobs into the {@link JobDriver},
- * dropping them on hand-over and retiring them once finished; it also exposes the in-flight gauges.
+ * The front of the tracker: takes the job-log consumer's calls (assignments, records, replay ends, revocations) to
+ * the {@link TrackerShard} each partition belongs to (by partition number, over `worker.tracker.shards` event-loop
+ * contexts), and adds up what the shards know for the consumer, the health checks and the gauges. The shards share
+ * the provider gates and the cap of jobs in flight.
  */
 @ApplicationScoped
 public class JobTracker implements JobLogListener {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
-    /** How often finished jobs older than the dedup window are forgotten. */
-    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
-    /** Event loops that carry the provider HTTP calls, so that their I/O does not load the tracker's own loop. */
+    /** Event loops that carry the provider HTTP calls, so that their I/O does not load the shards' own loops. */
     private static final int IO_LOOPS = 2;
-    /** How often parked jobs are looked at besides when a job finishes (a read that failed, a partition drained). */
-    private static final Duration UNPARK_EVERY = Duration.ofSeconds(1);
 
     private final Vertx vertx;
-    private final JobLog jobLog;
-    private final JobLogTransactions transactions;
-    private final ResultPublisher results;
-    private final ProviderRouter router;
-    private final ProviderPauses pauses;
-    private final OwnershipLease lease;
-    private final WorkerMetrics metrics;
-    private final JobLogReader reader;
-    private final WorkerConfig.Tracker config;
+    private final TrackerShard.Services services;
+    private final int maxInFlight;
+    private final int shardCount;
     private final Duration handOverWait;
-    private final Duration dedupWindow;
-    private final Duration maxAccountWait;
-    private final PollPolicy policy;
     private final Clock clock;
-
-    private final Map<String, TrackedJob> active = new ConcurrentHashMap<>();
-    private final OwnedPartitions owned;
-    private final AtomicInteger inFlight = new AtomicInteger();
     /** Records handed over by the consumer and not applied yet; of those, how many may start a job. */
     private final AtomicInteger pendingRecords = new AtomicInteger();
     private final AtomicInteger pendingStarts = new AtomicInteger();
-    private volatile TrackerContext context;
-    private Executor onContext;
-    private HandOver handOver;
-    private JobLogWriter writer;
-    private JobDriver driver;
-    private FinishedJobCheck finishedJobs;
-    private ParkedJobs parked;
-    private final Archiver archiver;
-    private final ArchivePolicy archivePolicy;
+    private final ReplayRoom room;
+    private volatile TrackerShard[] shards = new TrackerShard[0];
 
     public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
-            ProviderRouter router,
-            ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
-            JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver) {
-        this.archiver = archiver;
-        this.archivePolicy = ArchivePolicy.from(config.archive(), new SplittableRandom());
+            ProviderRouter router, ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics,
+            ModelCatalogue catalogue, JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver) {
         this.vertx = vertx;
-        this.jobLog = jobLog;
-        this.transactions = transactions;
-        this.results = results;
-        this.router = router;
-        this.pauses = pauses;
-        this.lease = lease;
-        this.metrics = metrics;
-        this.reader = reader;
-        this.config = config.tracker();
-        this.owned = new OwnedPartitions(config.topics().dedupWindow(),
-                new ReplayRoom(() -> this.config.maxInFlight() - inFlight.get() - parked.reading()), pauses::isPaused);
+        this.services = new TrackerShard.Services(jobLog, transactions, results, router, pauses, lease, metrics,
+                catalogue, reader, config, clock, archiver, ArchivePolicy.from(config.archive(),
+                        new SplittableRandom()));
+        this.maxInFlight = config.tracker().maxInFlight();
+        this.shardCount = Math.max(1, config.tracker().shards());
         this.handOverWait = config.tracker().handOverWait();
-        this.dedupWindow = config.topics().dedupWindow();
-        this.maxAccountWait = config.jobs().maxAccountWait();
-        // One generator for the tracker's context, seeded per process: ThreadLocalRandom.current() captured here
-        // would be used from another thread, where it starts from the same seed in every replica.
-        this.policy = PollPolicy.from(config.polling(), catalogue, new SplittableRandom());
         this.clock = clock;
+        this.room = new ReplayRoom(() -> maxInFlight - inFlight() - sum(TrackerShard::parkedReading));
     }
 
-    /** Creates the tracker's context and its collaborators; called once before the job-log consumer starts. */
+    /** Creates the shards' contexts and their collaborators; called once before the job-log consumer starts. */
     public void start() {
-        context = TrackerContext.create(vertx, IO_LOOPS);
-        onContext = context.executor();
-        JobTimers timers = new JobTimers(context.timers());
-        ProviderAccess providers = new ProviderAccess(router::get, pauses, metrics, context.gateTimers(),
-                System::nanoTime, context.ioLoops(), clock);
-        writer = new JobLogWriter(this::append, this::commitWithResult, lease::fresh, timers, onContext, clock,
-                job -> handOver.settled(job));
-        StallWatch stalls = new StallWatch(config.sessionTimeout().dividedBy(2));
-        context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
-        driver = new JobDriver(providers, writer, timers, policy,
-                new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
-                this::retire, this::parkUntilProviderCallable, stalls::stalls, archiver, archivePolicy);
-        handOver = new HandOver(job -> letGo(job, true));
-        finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
-        metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
-        metrics.rememberedGauge(owned::remembered);
-        for (RecordSchema.Reason reason : RecordSchema.Reason.values()) {
-            metrics.heldPartitionsGauge(reason.tag(), () -> owned.heldFor(reason));
+        TrackerContext[] contexts = TrackerContext.create(vertx, shardCount, IO_LOOPS);
+        WorkerMetrics metrics = services.metrics();
+        // The gates live on the first shard's context, with their timers.
+        ProviderGates gates = ProviderAccess.gates(contexts[0].executor(), metrics, contexts[0].gateTimers(),
+                System::nanoTime);
+        TrackerShard.Capacity capacity = new TrackerShard.Capacity(maxInFlight, this::inFlight,
+                () -> sum(TrackerShard::parkedReading), room);
+        TrackerShard[] built = new TrackerShard[shardCount];
+        for (int i = 0; i < shardCount; i++) {
+            built[i] = new TrackerShard(services, capacity, contexts[i], gates, i == 0,
+                    pendingRecords, pendingStarts);
         }
-        context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
-        parked = new ParkedJobs(reader, owned, () -> config.maxInFlight() - inFlight.get() - owned.heldInReplays(),
-                onContext, this::adopt, writer, clock, pauses, maxAccountWait);
-        context.periodic(UNPARK_EVERY, parked::tick);
-        metrics.parkedGauge(owned::parked);
+        shards = built;
+        metrics.inFlightGauges(this::inFlight, this::oldestAgeSeconds);
+        metrics.rememberedGauge(() -> sum(shard -> shard.owned().remembered()));
+        for (RecordSchema.Reason reason : RecordSchema.Reason.values()) {
+            metrics.heldPartitionsGauge(reason.tag(), () -> sum(shard -> shard.owned().heldFor(reason)));
+        }
+        metrics.parkedGauge(this::parked);
+        if (shardCount > 1) {
+            LOG.infof("tracker state in %d shards, by job-log partition", shardCount);
+        }
     }
 
     @Override
     public int inFlight() {
-        return inFlight.get();
+        return sum(TrackerShard::inFlight);
     }
 
     /** Unfinished jobs kept by offset only (see {@link ParkedJobs}); safe from any thread. */
     public int parked() {
-        return owned.parked();
+        return sum(shard -> shard.owned().parked());
     }
 
     public boolean replaying() {
-        return owned.replaying();
+        return Arrays.stream(shards).anyMatch(shard -> shard.owned().replaying());
     }
 
     /** The partitions held at a record this worker does not understand; safe from any thread. */
     public Collection<HeldPartition> held() {
-        return owned.held();
+        List<HeldPartition> held = new ArrayList<>();
+        for (TrackerShard shard : shards) {
+            held.addAll(shard.owned().held());
+        }
+        return held;
     }
 
     // ---- called from the job-log consumer thread -------------------------------------------------------------
 
     @Override
     public void assigned(Collection<TopicPartition> partitions) {
-        context.await(() -> partitions.forEach(tp -> {
-            owned.assigned(tp);
-        }));
+        onEachShard(partitions, (shard, mine) -> () -> mine.forEach(shard::assigned));
     }
 
     /**
@@ -184,38 +139,31 @@ public class JobTracker implements JobLogListener {
      */
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
-        List<CompletableFuture<Void>> finished = new ArrayList<>(1);
-        context.await(() -> {
-            partitions.forEach(tp -> drop(tp, true));
-            if (handOver.finishing() > 0) {
-                LOG.infof("handing over: waiting for %d submissions to be answered", handOver.finishing());
+        List<CompletableFuture<Void>> finished = new ArrayList<>();
+        onEachShard(partitions, (shard, mine) -> () -> {
+            CompletableFuture<Void> done = shard.revoke(mine);
+            synchronized (finished) {
+                finished.add(done);
             }
-            finished.add(handOver.awaited());
         });
         try {
-            finished.get(0).get(handOverWait.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<?>[] all;
+            synchronized (finished) {
+                all = finished.toArray(CompletableFuture[]::new);
+            }
+            CompletableFuture.allOf(all).get(handOverWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
         }
-        context.await(handOver::giveUp);
+        onEachShard(partitions, (shard, mine) -> shard::giveUpHandOver);
     }
 
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */
     @Override
     public void lost(Collection<TopicPartition> partitions) {
-        context.await(() -> partitions.forEach(tp -> drop(tp, false)));
-    }
-
-    /** A transition, in a transaction of the partition's owner (the records are built on the partition's thread). */
-    private Uni<Long> append(TopicPartition tp, JobRecord record) {
-        return transactions.send(tp, () -> List.of(jobLog.record(record, tp.partition())));
-    }
-
-    /** A terminal record and its result event, in one transaction: never one without the other. */
-    private Uni<Long> commitWithResult(TopicPartition tp, JobRecord terminal) {
-        return transactions.send(tp, () -> List.of(results.record(terminal), jobLog.record(terminal, tp.partition())));
+        onEachShard(partitions, (shard, mine) -> () -> shard.lost(mine));
     }
 
     @Override
@@ -223,30 +171,31 @@ public class JobTracker implements JobLogListener {
         int starts = (int) records.stream().filter(r -> JobLog.mayStartAJob(r.headers())).count();
         pendingRecords.addAndGet(records.size());
         pendingStarts.addAndGet(starts);
-        onContext.execute(() -> {
-            for (ConsumerRecord<String, byte[]> record : records) {
-                try {
-                    apply(record);
-                } catch (RuntimeException e) {
-                    // One record must not cost the rest of the batch, nor leave the counts above wrong.
-                    LOG.errorf(e, "applying job-log record %s-%d@%d failed", record.topic(), record.partition(),
-                            record.offset());
-                }
-                // After apply: a job it started is in flight by now, so the count never dips below the truth.
-                pendingRecords.decrementAndGet();
-                if (JobLog.mayStartAJob(record.headers())) {
-                    pendingStarts.decrementAndGet();
-                }
+        TrackerShard[] all = shards;
+        if (all.length == 1) {
+            all[0].records(records);
+            return;
+        }
+        List<List<ConsumerRecord<String, byte[]>>> byShard = new ArrayList<>(all.length);
+        for (int i = 0; i < all.length; i++) {
+            byShard.add(new ArrayList<>());
+        }
+        for (ConsumerRecord<String, byte[]> record : records) {
+            byShard.get(shardOf(record.partition(), all.length)).add(record);
+        }
+        for (int i = 0; i < all.length; i++) {
+            if (!byShard.get(i).isEmpty()) {
+                all[i].records(byShard.get(i));
             }
-        });
+        }
     }
 
     @Override
     public int newJobsWelcome() {
         // Parked jobs came first: new ones wait in Kafka until those are in flight. Jobs parked for a paused provider
         // wait for the provider, not for a place: counted here, they would hold back every other provider's jobs.
-        return config.maxInFlight() - inFlight.get() - pendingStarts.get() - owned.parkedReady()
-                - owned.heldInReplays();
+        return maxInFlight - inFlight() - pendingStarts.get() - sum(shard -> shard.owned().parkedReady())
+                - room.held();
     }
 
     @Override
@@ -257,303 +206,46 @@ public class JobTracker implements JobLogListener {
     /** The partition's replay reached the end offset captured at assignment: act on what it rebuilt. */
     @Override
     public void replayed(TopicPartition partition) {
-        onContext.execute(() -> finishReplay(partition));
+        TrackerShard[] all = shards;
+        all[shardOf(partition.partition(), all.length)].replayed(partition);
     }
 
-    // ---- on the tracker's context ----------------------------------------------------------------------------
-
-    private void apply(ConsumerRecord<String, byte[]> raw) {
-        TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
-        PartitionReplay partition = owned.get(tp);
-        if (partition == null) {
-            return;
-        }
-        Optional<RecordSchema.Unknown> unknown = RecordSchema.checkHeaders(header(raw, RecordSchema.HEADER),
-                header(raw, JobLog.STATE_HEADER));
-        if (unknown.isPresent()) {
-            hold(tp, raw.offset(), unknown.get());
-            return;
-        }
-        if (raw.value() == null) {
-            return;
-        }
-        if (!partition.replaying() && raw.key() != null && settledByHeader(partition, raw)) {
-            return;
-        }
-        RecordSchema.Reading reading = RecordSchema.read(jobLog::decode, raw.value());
-        if (reading instanceof RecordSchema.Unknown body) {
-            hold(tp, raw.offset(), body);
-            return;
-        }
-        if (reading instanceof RecordSchema.Unreadable unreadable) {
-            LOG.errorf("skipping unreadable job-log record %s-%d@%d: %s", raw.topic(), raw.partition(), raw.offset(),
-                    unreadable.why());
-            return;
-        }
-        JobRecord record = ((RecordSchema.Known) reading).record();
-        if (record.state() == JobState.CANCEL_REQUESTED && staleCommand(record)) {
-            return;
-        }
-        if (partition.replaying()) {
-            partition.replay(record, raw.offset());
-            return;
-        }
-        TrackedJob known = active.get(record.jobId());
-        if (record.state() != JobState.REFUSED && record.state() != JobState.CANCEL_REQUESTED) {
-            // (Neither carries what a parked job could be read back from.)
-            followNewest(known, raw.offset(), record);
-        }
-        noteOwnTerminal(known, record.state(), raw.offset());
-        carryOut(tp, partition, partition.live(record, runningHere(known), raw.offset()), known, raw.offset());
+    /** The shard a job-log partition belongs to: by its number, so that a partition's records keep their order. */
+    static int shardOf(int partition, int shards) {
+        return Math.floorMod(partition, shards);
     }
 
-    /**
-     * A cancel command older than the dedup window: the log keeps records a little past their retention (it deletes
-     * whole segments), and a job id may be used again after the window, by another job, which no stale command may
-     * cancel.
-     */
-    private boolean staleCommand(JobRecord command) {
-        return command.updatedAt() != null && command.updatedAt().isBefore(clock.instant().minus(dedupWindow));
-    }
-
-    /**
-     * A record this worker does not understand (a newer worker's, during a rolling deploy): skipping it could lose
-     * its job, and acting on the records after it could drive a job on a stale state. The partition's jobs are
-     * dropped from memory as on a lost partition (nothing more is written or called for them, none fails), but the
-     * partition stays this worker's in the group, so that no other worker of this version takes it either, until a
-     * rebalance moves it (to a worker that knows the record, once the rollout is through).
-     */
-    private void hold(TopicPartition tp, long offset, RecordSchema.Unknown unknown) {
-        int jobs = owned.get(tp).active().size();
-        drop(tp, false);
-        HeldPartition held = new HeldPartition(tp, offset, unknown);
-        owned.hold(held);
-        LOG.errorf("job-log partition %s %s. This worker knows schema version %d: it applies no further record of"
-                + " the partition and has let go of its %d jobs (none failed) until a worker that knows the record"
-                + " owns it", tp, held.describe(), RecordSchema.VERSION, jobs);
-    }
-
-    /** A header's value: null when absent, empty when it has no value (which no writer sends). */
-    private static String header(ConsumerRecord<String, byte[]> raw, String name) {
-        Header header = raw.headers().lastHeader(name);
-        if (header == null) {
-            return null;
-        }
-        return header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private boolean settledByHeader(PartitionReplay partition, ConsumerRecord<String, byte[]> raw) {
-        JobState header = JobLog.stateOf(raw.headers());
-        TrackedJob known = active.get(raw.key());
-        noteOwnTerminal(known, header, raw.offset());
-        boolean settled = partition.settledByHeader(raw.key(), header, runningHere(known), raw.offset());
-        if (settled) {
-            // Settled by a state header: never a request or refusal, which are always read in full.
-            followNewest(known, raw.offset(), null);
-        }
-        return settled;
-    }
-
-    /**
-     * Moves a job's newest offset to a record of it just read (see {@link TrackedJob#newestOffset}).
-     *
-     * @param record the record, when it was read in full
-     */
-    private static void followNewest(TrackedJob known, long offset, JobRecord record) {
-        if (known != null && offset > known.newestOffset) {
-            known.newestOffset = offset;
-            known.newestIsRequest = record != null && record.state() == JobState.REQUESTED
-                    && record.submitAttempts() == known.record.submitAttempts();
-        }
-    }
-
-    /** The echo of a terminal record this worker committed can come back before the commit's answer does. */
-    private static void noteOwnTerminal(TrackedJob known, JobState state, long offset) {
-        if (known != null && state != null && state.isTerminal() && known.latestSent.state().isTerminal()) {
-            known.terminalOffset = offset;
-        }
-    }
-
-    private void carryOut(TopicPartition tp, PartitionReplay partition, PartitionReplay.Decision decision,
-            TrackedJob known, long offset) {
-        if (decision instanceof PartitionReplay.Adopt adopt) {
-            adopt(tp, partition, adopt);
-        } else if (decision instanceof PartitionReplay.Duplicate duplicate) {
-            metrics.duplicate();
-            if (duplicate.refusal() && known.latestSent.state() == JobState.REQUESTED) {
-                // Waiting unsubmitted, its input still here: the refusal must not stay its newest record.
-                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
-            } else if (known.latestSent.state().isTerminal() && known.terminalOffset >= 0) {
-                // Its result is committed (its echo was read) but not yet acknowledged here: put it back after the
-                // repeat, which would otherwise be the job's last word.
-                writer.appendDetached(known.partition, known.latestSent.reasserted(clock.instant()));
-            } else {
-                writer.reassert(known);
+    /** Runs, on each shard's context at once, the task made for its share of the partitions; returns when all ran. */
+    private void onEachShard(Collection<TopicPartition> partitions,
+            BiFunction<TrackerShard, List<TopicPartition>, Runnable> task) {
+        TrackerShard[] all = shards;
+        List<TrackerContext> contexts = new ArrayList<>();
+        List<Runnable> tasks = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+            List<TopicPartition> mine = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                if (shardOf(tp.partition(), all.length) == i) {
+                    mine.add(tp);
+                }
             }
-        } else if (decision instanceof PartitionReplay.DuplicateBeforeItsResult) {
-            metrics.duplicate();
-        } else if (decision instanceof PartitionReplay.DuplicateOfParked duplicate) {
-            metrics.duplicate();
-            if (duplicate.restate() != null) {
-                parked.restate(tp, partition, duplicate.restate());
-            }
-        } else if (decision instanceof PartitionReplay.RestateParked restate) {
-            parked.restate(tp, partition, restate.parked());
-        } else if (decision instanceof PartitionReplay.MaybeDuplicate maybe) {
-            finishedJobs.confirm(tp, maybe, () -> owned.get(tp) == partition,
-                    adopt -> adopt(tp, partition, adopt));
-        } else if (decision instanceof PartitionReplay.Cancel cancel) {
-            cancel(known, cancel.cancellation());
-        } else if (decision instanceof PartitionReplay.CancelParked) {
-            parked.adoptWhileRoom();
-        } else if (decision instanceof PartitionReplay.CancelTooLate late) {
-            metrics.cancelRequest("finished_already");
-            LOG.infof("cancel of job %s changes nothing: it has ended", late.jobId());
-        } else if (decision instanceof PartitionReplay.CancelAwaitingRequest awaiting) {
-            metrics.cancelRequest("unknown_job");
-            if (!awaiting.kept()) {
-                LOG.errorf("job-log partition %s keeps %d cancel commands for job ids it has not seen: one more is"
-                        + " dropped (if its request comes, the job runs)", tp, PartitionReplay.MAX_AWAITING);
-            }
-        } else if (decision instanceof PartitionReplay.FinishedElsewhere elsewhere) {
-            known.terminalOffset = offset;
-            driver.finishedElsewhere(known, elsewhere.terminal());
-        }
-        // Anything else is the echo of a transition this worker wrote.
-    }
-
-    /**
-     * A cancel command for a job driven here. One whose terminal record is on its way (or waits for the lease to be
-     * written) keeps it, and nothing changes. (Commands have keys of their own, so they never push a job's records
-     * out of the compacted log: nothing needs writing again after one.)
-     */
-    private void cancel(TrackedJob known, Cancellation asked) {
-        if (known.finishing) {
-            metrics.cancelRequest("finished_already");
-            LOG.infof("cancel of job %s changes nothing: it is ending %s", known.id(), known.latestSent.state());
-            return;
-        }
-        driver.cancel(known, asked);
-    }
-
-    /** The newest state this worker sent for a job it drives, or null. */
-    private static JobState runningHere(TrackedJob known) {
-        return known == null ? null : known.latestSent.state();
-    }
-
-    private void finishReplay(TopicPartition tp) {
-        PartitionReplay partition = owned.get(tp);
-        if (partition == null || !partition.replaying()) {
-            return;
-        }
-        List<PartitionReplay.Decision> decisions = partition.finishReplay();
-        int resumed = 0;
-        for (PartitionReplay.Decision decision : decisions) {
-            resumed += decision instanceof PartitionReplay.Adopt ? 1 : 0;
-            carryOut(tp, partition, decision, null, -1);
-        }
-        owned.replayed(clock.instant());
-        LOG.infof("replayed %s: %d finished jobs remembered, %d to resume, %d parked until there is room", tp,
-                partition.finishedCount(), resumed, partition.parkedCount());
-        parked.adoptWhileRoom();
-    }
-
-    private void adopt(TopicPartition tp, PartitionReplay partition, PartitionReplay.Adopt adopt) {
-        JobRecord record = adopt.record();
-        long offset = partition.takeAdoptedOffset(record.jobId());
-        TrackedJob running = active.get(record.jobId());
-        if (running != null) {
-            // Two records of a job taken for new ones (a fingerprint confirmed twice): one job, driven once.
-            if (adopt.cancel() != null) {
-                cancel(running, adopt.cancel());
-            } else {
-                writer.reassert(running);
-            }
-            return;
-        }
-        TrackedJob job = new TrackedJob(record, tp);
-        job.cancel = adopt.cancel();
-        job.newestOffset = offset;
-        job.newestIsRequest = record.state() == JobState.REQUESTED;
-        active.put(job.id(), job);
-        partition.started(job.id());
-        inFlight.set(active.size());
-        if (adopt.reassert()) {
-            writer.write(job, record.reasserted(clock.instant()), () -> driver.act(job));
-        } else {
-            driver.act(job);
-        }
-    }
-
-    /**
-     * Lets go of a partition's jobs. In an orderly hand-over a job whose submission is out first finishes that call
-     * ({@link HandOver}); the others stop at once.
-     */
-    private void drop(TopicPartition tp, boolean orderly) {
-        PartitionReplay partition = owned.remove(tp);
-        if (partition == null) {
-            return;
-        }
-        for (String id : partition.active()) {
-            TrackedJob job = active.get(id);
-            if (job != null && !(orderly && handOver.finishesFirst(job))) {
-                letGo(job, orderly);
+            if (!mine.isEmpty()) {
+                contexts.add(all[i].context());
+                tasks.add(task.apply(all[i], mine));
             }
         }
-        LOG.infof("revoked %s: %d jobs handed over", tp, partition.active().size());
+        TrackerContext.awaitAll(contexts, tasks);
     }
 
-    /**
-     * A job that must wait for its provider's account steps out of flight, parked at its newest record, if it can
-     * be read back from there: waiting in REQUESTED with nothing of it in flight to the log, and the newest record
-     * of it read from the log is that REQUESTED (a withdrawal whose echo has not come back yet would leave an
-     * older SUBMITTING as the newest known, which must never be adopted from).
-     * Returns whether it was parked (the driver then stops it); if not, it waits in flight on its timer.
-     */
-    private boolean parkUntilProviderCallable(TrackedJob job) {
-        PartitionReplay partition = owned.get(job.partition);
-        if (partition == null || partition.replaying() || job.newestOffset < 0 || !job.newestIsRequest
-                || job.latestSent != job.record || job.record.state() != JobState.REQUESTED || job.draining
-                || job.probingProvider != null) {
-            return false;
+    private int sum(ToIntFunction<TrackerShard> figure) {
+        int total = 0;
+        for (TrackerShard shard : shards) {
+            total += figure.applyAsInt(shard);
         }
-        active.remove(job.id());
-        partition.parkWaiting(job.record, job.newestOffset);
-        inFlight.set(active.size());
-        owned.count();
-        return true;
-    }
-
-    private void letGo(TrackedJob job, boolean orderly) {
-        active.remove(job.id());
-        driver.handOver(job, orderly);
-        inFlight.set(active.size());
-    }
-
-    /** The job's terminal record is committed (here, or by a previous owner): it is no longer in flight. */
-    private void retire(TrackedJob job) {
-        active.remove(job.id());
-        PartitionReplay partition = owned.get(job.partition);
-        if (partition != null) {
-            partition.finished(job.record, job.terminalOffset);
-            owned.count();
-        }
-        inFlight.set(active.size());
-        if (!job.tagless) {
-            // A refusal was counted by intake (genworker_requests_rejected_total), and its tags are not trusted.
-            metrics.finished(job.record);
-        }
-        if (owned.parked() > 0) {
-            parked.adoptWhileRoom();
-        }
+        return total;
     }
 
     private double oldestAgeSeconds() {
         Instant now = clock.instant();
-        // Read from the metrics thread; the map is concurrent so this walk is safe while the tracker works.
-        return active.values().stream()
-                .filter(j -> j.record.receivedAt() != null)
-                .mapToDouble(j -> Duration.between(j.record.receivedAt(), now).toMillis() / 1000.0)
-                .max().orElse(0);
+        return Arrays.stream(shards).mapToDouble(shard -> shard.oldestAgeSeconds(now)).max().orElse(0);
     }
 }

@@ -49,7 +49,8 @@ final class ParkedJobs {
     private final Duration accountWait;
     /** Paused providers whose probe job is being read back: one at a time. */
     private final Set<String> probeReads = new HashSet<>();
-    private int reading;
+    /** Written on the tracker's context, read from other shards' too. */
+    private volatile int reading;
 
     /**
      * @param free places free under the cap of jobs in flight

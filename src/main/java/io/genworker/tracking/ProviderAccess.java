@@ -3,8 +3,6 @@ package io.genworker.tracking;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,26 +34,47 @@ final class ProviderAccess {
     private final Function<String, VideoProvider> providers;
     private final ProviderPauses pauses;
     private final WorkerMetrics metrics;
-    private final ProviderGate.Timers gateTimers;
-    private final LongSupplier nanoTime;
     private final Executor[] ioLoops;
     private final Clock clock;
-    private final Map<String, ProviderGate> gates = new HashMap<>();
+    private final ProviderGates gates;
+    /** This shard's context, for the gates' answers; null when the gates live on it. */
+    private final Executor caller;
     private int nextIoLoop;
 
     /**
+     * A tracker of one shard, whose gates live on its own context.
+     *
      * @param ioLoops executors of the event loops that carry the provider calls, so that their I/O does not load
      *        the tracker's own loop
      */
     ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, WorkerMetrics metrics,
             ProviderGate.Timers gateTimers, LongSupplier nanoTime, Executor[] ioLoops, Clock clock) {
+        this(providers, pauses, metrics, gates(Runnable::run, metrics, gateTimers, nanoTime), null, ioLoops, clock);
+    }
+
+    /**
+     * A shard's way out, through gates shared with the other shards.
+     *
+     * @param caller this shard's context, where the gates' answers are to come back; null on the gates' own context
+     */
+    ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, WorkerMetrics metrics,
+            ProviderGates gates, Executor caller, Executor[] ioLoops, Clock clock) {
         this.providers = providers;
         this.pauses = pauses;
         this.metrics = metrics;
-        this.gateTimers = gateTimers;
-        this.nanoTime = nanoTime;
+        this.gates = gates;
+        this.caller = caller;
         this.ioLoops = ioLoops.clone();
         this.clock = clock;
+    }
+
+    /**
+     * The providers' gates, on the context {@code home} runs tasks on (the timers' too), each built as its provider is
+     * first called.
+     */
+    static ProviderGates gates(Executor home, WorkerMetrics metrics, ProviderGate.Timers gateTimers,
+            LongSupplier nanoTime) {
+        return new ProviderGates(home, provider -> gate(provider, metrics, gateTimers, nanoTime));
     }
 
     VideoProvider provider(String id) {
@@ -95,24 +114,23 @@ final class ProviderAccess {
      * call cannot even start, the slot is released and {@code onStartFailure} gives the job its next step.
      */
     void withSlot(TrackedJob job, VideoProvider provider, ProviderOperation operation,
-            Consumer<ProviderGate.Slot> call, Runnable onStartFailure) {
-        gates.computeIfAbsent(provider.id(), id -> gate(provider))
-                .acquire(operation, job::stopped, slot -> {
-                    if (job.stopped()) {
-                        slot.release();
-                        giveUpProbe(job);
-                        return;
-                    }
-                    job.slot = slot;
-                    try {
-                        call.accept(slot);
-                    } catch (RuntimeException e) {
-                        // Never leave a slot taken or a job without a next step.
-                        LOG.errorf(e, "starting a %s call for job %s failed; trying again", operation, job.id());
-                        slot.release();
-                        onStartFailure.run();
-                    }
-                });
+            Consumer<ProviderGates.Slot> call, Runnable onStartFailure) {
+        gates.acquire(provider, operation, job::stopped, caller, slot -> {
+            if (job.stopped()) {
+                slot.release();
+                giveUpProbe(job);
+                return;
+            }
+            job.slot = slot;
+            try {
+                call.accept(slot);
+            } catch (RuntimeException e) {
+                // Never leave a slot taken or a job without a next step.
+                LOG.errorf(e, "starting a %s call for job %s failed; trying again", operation, job.id());
+                slot.release();
+                onStartFailure.run();
+            }
+        });
     }
 
     /**
@@ -159,7 +177,8 @@ final class ProviderAccess {
                 .plusMillis(ThreadLocalRandom.current().nextLong(1000));
     }
 
-    private ProviderGate gate(VideoProvider provider) {
+    private static ProviderGate gate(VideoProvider provider, WorkerMetrics metrics, ProviderGate.Timers gateTimers,
+            LongSupplier nanoTime) {
         WorkerConfig.Provider limits = provider.settings();
         String id = provider.id();
         return new ProviderGate(limits.maxConcurrentCalls(),

@@ -24,7 +24,7 @@ final class TrackedJob {
     JobRecord latestSent;
     long timerId = -1;
     /** The provider-call slot this job holds, if any: released when the call ends or the job is dropped. */
-    ProviderGate.Slot slot;
+    ProviderGates.Slot slot;
     int polls;
     /**
      * Whether the provider call of the current SUBMITTING attempt may have gone out. One that certainly did not (the

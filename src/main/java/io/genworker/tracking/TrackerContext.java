@@ -1,6 +1,8 @@
 package io.genworker.tracking;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +13,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * The one Vert.x context all tracking state lives on, and the event loops the provider calls run on. Work from
- * other threads (the job-log consumer, provider answers) is handed to the context, so the state needs no lock, and
- * every wait is a timer of the context, never a thread.
+ * The Vert.x context a shard of the tracker's state lives on, and the event loops the provider calls run on. Work
+ * from other threads (the job-log consumer, provider answers) is handed to the context, so the state needs no lock,
+ * and every wait is a timer of the context, never a thread.
  */
 final class TrackerContext {
 
@@ -31,15 +33,26 @@ final class TrackerContext {
         this.ioLoops = ioLoops;
     }
 
-    /** Called off any Vert.x thread: each new context then lands on the next event loop. */
-    static TrackerContext create(Vertx vertx, int ioLoopCount) {
-        Context tracker = vertx.getOrCreateContext();
+    /**
+     * The contexts of the tracker's shards, then the event loops of the provider calls, which the shards share.
+     * Called off any Vert.x thread: each new context then lands on the next event loop, so the shards come first
+     * and each has a loop of its own as long as there are loops enough.
+     */
+    static TrackerContext[] create(Vertx vertx, int shards, int ioLoopCount) {
+        Context[] trackers = new Context[shards];
+        for (int i = 0; i < shards; i++) {
+            trackers[i] = vertx.getOrCreateContext();
+        }
         Executor[] ioLoops = new Executor[ioLoopCount];
         for (int i = 0; i < ioLoopCount; i++) {
             Context io = vertx.getOrCreateContext();
             ioLoops[i] = task -> io.runOnContext(ignored -> task.run());
         }
-        return new TrackerContext(vertx, tracker, ioLoops);
+        TrackerContext[] contexts = new TrackerContext[shards];
+        for (int i = 0; i < shards; i++) {
+            contexts[i] = new TrackerContext(vertx, trackers[i], ioLoops);
+        }
+        return contexts;
     }
 
     /** Runs tasks on the context. */
@@ -80,6 +93,29 @@ final class TrackerContext {
 
     /** Runs the task on the context and returns once it ran (from a thread that is not the context's). */
     void await(Runnable task) {
+        awaitAll(List.of(this), List.of(task));
+    }
+
+    /**
+     * Runs each task on its context, all at once, and returns once all ran (from a thread that is none of theirs):
+     * a rebalance reaches every shard in the time one would take.
+     */
+    static void awaitAll(List<TrackerContext> contexts, List<Runnable> tasks) {
+        List<CompletableFuture<Void>> all = new ArrayList<>(contexts.size());
+        for (int i = 0; i < contexts.size(); i++) {
+            all.add(contexts.get(i).submit(tasks.get(i)));
+        }
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                    .get(REBALANCE_STEP.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.errorf(e, "tracker did not process a rebalance in time");
+        }
+    }
+
+    private CompletableFuture<Void> submit(Runnable task) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         context.runOnContext(ignored -> {
             try {
@@ -89,12 +125,6 @@ final class TrackerContext {
                 done.completeExceptionally(e);
             }
         });
-        try {
-            done.get(REBALANCE_STEP.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.errorf(e, "tracker did not process a rebalance in time");
-        }
+        return done;
     }
 }

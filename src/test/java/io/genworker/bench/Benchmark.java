@@ -46,12 +46,15 @@ public final class Benchmark {
             summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000), verdict));
         }
         List<String> failures = verdict.failures();
+        summary.put("targets", verdict.targets());
         summary.put("failures", failures);
         Path out = Path.of("target", "benchmark", "summary.json");
         Files.createDirectories(out.getParent());
         Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(summary));
         System.out.println("\nwritten " + out.toAbsolutePath());
+        verdict.targets().forEach((target, met) -> System.out.printf("TARGET %-6s %s%n", met ? "MET" : "MISSED",
+                target));
         System.out.printf("BENCHMARK %s failures=%d%n", failures.isEmpty() ? "PASSED" : "FAILED", failures.size());
         failures.forEach(f -> System.out.println("  " + f));
         System.exit(failures.isEmpty() ? 0 : 1);

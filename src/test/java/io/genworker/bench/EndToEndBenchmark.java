@@ -56,50 +56,80 @@ final class EndToEndBenchmark {
 
     /**
      * An instant provider; N requests written as fast as the producer can; sustained jobs/s from the first request
-     * sent to the last result read, counting only COMPLETED results. The worker polls at a fixed 250 ms here: with
-     * an instant provider the adaptive policy would first wait out the docs' 30-90 s prior, which measures the
-     * prior, not the pipeline.
+     * sent to the last result read, counting only COMPLETED results; the worker's CPU per job. Run twice, the
+     * tracker on one shard (the baseline) and on {@code bench.shards} (default: the worker's default, 2), each on a
+     * fresh stack. The worker polls at a fixed 250 ms here: with an instant provider the adaptive policy would first
+     * wait out the docs' 30-90 s prior, which measures the prior, not the pipeline.
      */
     static Map<String, Object> throughput(int jobs, Verdict verdict) throws Exception {
+        int shards = Integer.getInteger("bench.shards", 2);
+        Map<String, Object> one = throughputRun(jobs, 1, verdict);
+        Map<String, Object> sharded = throughputRun(jobs, shards, verdict);
+        System.out.printf("%n== end to end, instant provider: %d jobs, tracker on 1 shard vs %d ==%n", jobs, shards);
+        System.out.printf("  %-34s %12s %12s%n", "", "1 shard", shards + " shards");
+        for (String[] row : new String[][] {{"jobs_per_s", "sustained throughput (jobs/s)"},
+            {"worker_cpu_ms_per_job", "worker CPU per job (ms)"}, {"worker_cpu_cores", "worker CPU (cores)"},
+            {"broker_simulator_producer_cpu_cores", "broker+simulator+producer (cores)"},
+            {"provider_calls_per_job", "provider calls per job"}}) {
+            System.out.printf("  %-34s %12s %12s%n", row[1], one.get(row[0]), sharded.get(row[0]));
+        }
+        verdict.target("throughput: worker CPU per job <= 0.35 ms (" + shards + " shards)",
+                ((Number) sharded.get("worker_cpu_ms_per_job")).doubleValue() <= 0.35);
+        verdict.target("throughput: >= 2,500 jobs/s end to end (" + shards + " shards)",
+                ((Number) sharded.get("jobs_per_s")).doubleValue() >= 2500);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("throughput_jobs", jobs);
+        out.put("throughput_one_shard", one);
+        out.put("throughput_sharded", sharded);
+        out.put("throughput_shards", shards);
+        return out;
+    }
+
+    private static Map<String, Object> throughputRun(int jobs, int shards, Verdict verdict) throws Exception {
         try (Stack stack = Stack.start(Duration.ZERO, Map.of(
                 "WORKER_POLLING_STRATEGY", "fixed",
                 "WORKER_POLLING_FIRST_POLL", "250ms",
-                "WORKER_POLLING_INTERVAL", "250ms"), "-Xmx1g")) {
+                "WORKER_POLLING_INTERVAL", "250ms",
+                "WORKER_TRACKER_SHARDS", Integer.toString(shards)), "-Xmx1g")) {
             warmUp(stack, 500);
             long callsBefore = stack.simulator.submissions() + stack.simulator.polls();
-            List<String> ids = ids("tp", jobs);
+            List<String> ids = ids("tp" + shards, jobs);
             long workerCpuBefore = cpuTicks(stack.worker);
             long ownCpuBefore = ownCpuNanos();
+            startProfile(stack.worker);
             long start = System.nanoTime();
             produce(stack.broker.bootstrapServers(), ids);
             long produced = System.nanoTime();
             long lastResult = awaitResults(stack.broker.bootstrapServers(), ids, Duration.ofMinutes(10));
+            stopProfile(stack.worker, "throughput-" + shards + "-shards");
             double seconds = (lastResult - start) / 1e9;
             long calls = stack.simulator.submissions() + stack.simulator.polls() - callsBefore;
-            double workerCores = (cpuTicks(stack.worker) - workerCpuBefore) / 100.0 / seconds;
+            double workerCpuSeconds = (cpuTicks(stack.worker) - workerCpuBefore) / 100.0;
+            double workerCores = workerCpuSeconds / seconds;
             double ownCores = (ownCpuNanos() - ownCpuBefore) / 1e9 / seconds;
             RunOutcome outcome = outcome(stack, ids, Duration.ofSeconds(30));
-            verdict.jobs("throughput", outcome);
+            verdict.jobs("throughput, " + shards + " shards", outcome);
             double perSecond = outcome.completed() / seconds;
-            System.out.printf("%n== end to end, instant provider: %d jobs ==%n", jobs);
+            System.out.printf("%n== end to end, instant provider: %d jobs, tracker on %d shards ==%n", jobs, shards);
             System.out.printf("  completed / failed    %8d / %d (duplicate results %d, double submissions %d)%n",
                     outcome.completed(), outcome.failed(), outcome.duplicateResults(), outcome.doubleSubmissions());
             System.out.printf("  requests written in   %8.2f s%n", (produced - start) / 1e9);
             System.out.printf("  last result after     %8.2f s%n", seconds);
             System.out.printf("  sustained throughput  %8.0f jobs/s%n", perSecond);
             System.out.printf("  provider calls / job  %8.2f%n", (double) calls / jobs);
-            System.out.printf("  CPU, worker           %8.2f cores%n", workerCores);
+            System.out.printf("  CPU, worker           %8.2f cores, %.3f ms per job%n", workerCores,
+                    workerCpuSeconds * 1000 / jobs);
             System.out.printf("  CPU, broker+simulator+producer %.2f cores (of %d on this machine)%n", ownCores,
                     Runtime.getRuntime().availableProcessors());
             stages(stack.broker.bootstrapServers(), ids);
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("throughput_jobs", jobs);
-            out.put("throughput_completed", outcome.completed());
-            out.put("throughput_failed", outcome.failed());
-            out.put("throughput_jobs_per_s", PolicyBenchmark.round(perSecond));
-            out.put("throughput_provider_calls_per_job", PolicyBenchmark.round((double) calls / jobs));
-            out.put("throughput_worker_cpu_cores", PolicyBenchmark.round(workerCores));
-            out.put("throughput_broker_simulator_producer_cpu_cores", PolicyBenchmark.round(ownCores));
+            out.put("completed", outcome.completed());
+            out.put("failed", outcome.failed());
+            out.put("jobs_per_s", PolicyBenchmark.round(perSecond));
+            out.put("provider_calls_per_job", PolicyBenchmark.round((double) calls / jobs));
+            out.put("worker_cpu_cores", PolicyBenchmark.round(workerCores));
+            out.put("worker_cpu_ms_per_job", PolicyBenchmark.round(workerCpuSeconds * 1000 / jobs));
+            out.put("broker_simulator_producer_cpu_cores", PolicyBenchmark.round(ownCores));
             return out;
         }
     }
@@ -290,12 +320,34 @@ final class EndToEndBenchmark {
         all.put("WORKER_TRACKER_MAX_IN_FLIGHT", "100000");
         all.putIfAbsent("QUARKUS_LOG_CATEGORY__IO_GENWORKER__LEVEL", "WARN");
         List<String> jvm = new java.util.ArrayList<>(List.of(heap));
-        if (Boolean.getBoolean("bench.jfr")) {
-            // Where the time goes: `jfr print --events jdk.ExecutionSample target/benchmark/worker.jfr`.
-            jvm.add("-XX:StartFlightRecording=filename=target/benchmark/worker.jfr,settings=profile");
-        }
         return EmbeddedStack.startWorker(JAR, broker.bootstrapServers(), simulator.baseUrl(), HTTP_PORT, all, jvm,
                 log);
+    }
+
+    /**
+     * With {@code -Dbench.jfr=true}, a flight recording of the worker over the measured run only (not its start-up
+     * or warm-up), Java stacks sampled every 2 ms: see where the time goes with
+     * {@code jfr print --events jdk.ExecutionSample target/benchmark/<name>.jfr}.
+     */
+    static void startProfile(Process worker) throws Exception {
+        if (Boolean.getBoolean("bench.jfr")) {
+            Path settings = Path.of("target", "benchmark", "samples.jfc").toAbsolutePath();
+            Files.writeString(settings, """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <configuration version="2.0" label="samples">
+                      <event name="jdk.ExecutionSample"><setting name="enabled">true</setting>
+                        <setting name="period">2 ms</setting></event>
+                    </configuration>
+                    """);
+            System.out.println(jcmd(worker, "JFR.start", "name=bench", "settings=" + settings));
+        }
+    }
+
+    static void stopProfile(Process worker, String name) throws Exception {
+        if (Boolean.getBoolean("bench.jfr")) {
+            Path file = Path.of("target", "benchmark", name + ".jfr").toAbsolutePath();
+            System.out.println(jcmd(worker, "JFR.stop", "name=bench", "filename=" + file));
+        }
     }
 
     /** Heap in use after a full collection, read with jcmd from the JDK running this benchmark. */
@@ -310,10 +362,11 @@ final class EndToEndBenchmark {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
-    static String jcmd(Process worker, String command) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(worker.pid()), command).redirectErrorStream(true)
-                .start();
+    static String jcmd(Process worker, String... command) throws Exception {
+        List<String> line = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(worker.pid())));
+        line.addAll(List.of(command));
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
