@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
-import io.genworker.archive.ArchivePolicy;
 import io.genworker.archive.Archiver;
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.config.WorkerConfig;
@@ -66,8 +64,7 @@ public class JobTracker implements JobLogListener {
             ModelCatalogue catalogue, JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver) {
         this.vertx = vertx;
         this.services = new TrackerShard.Services(jobLog, transactions, results, router, pauses, lease, metrics,
-                catalogue, reader, config, clock, archiver, ArchivePolicy.from(config.archive(),
-                        new SplittableRandom()));
+                catalogue, reader, config, clock, archiver);
         this.maxInFlight = config.tracker().maxInFlight();
         this.shardCount = Math.max(1, config.tracker().shards());
         this.handOverWait = config.tracker().handOverWait();
@@ -82,12 +79,20 @@ public class JobTracker implements JobLogListener {
         // The gates live on the first shard's context, with their timers.
         ProviderGates gates = ProviderAccess.gates(contexts[0].executor(), metrics, contexts[0].gateTimers(),
                 System::nanoTime);
-        TrackerShard.Capacity capacity = new TrackerShard.Capacity(maxInFlight, this::inFlight,
-                () -> sum(TrackerShard::parkedReading), room);
         TrackerShard[] built = new TrackerShard[shardCount];
         for (int i = 0; i < shardCount; i++) {
-            built[i] = new TrackerShard(services, capacity, contexts[i], gates, i == 0,
-                    pendingRecords, pendingStarts);
+            int self = i;
+            Runnable placeFreed = shardCount == 1 ? () -> { } : () -> {
+                for (int other = 0; other < built.length; other++) {
+                    if (other != self && built[other] != null) {
+                        built[other].placeFreedElsewhere();
+                    }
+                }
+            };
+            TrackerShard.Capacity capacity = new TrackerShard.Capacity(maxInFlight, this::inFlight,
+                    () -> sum(TrackerShard::parkedReading), room, placeFreed);
+            built[i] = new TrackerShard(services, capacity, contexts[i], gates, i == 0, pendingRecords,
+                    pendingStarts);
         }
         shards = built;
         metrics.inFlightGauges(this::inFlight, this::oldestAgeSeconds);
@@ -171,7 +176,7 @@ public class JobTracker implements JobLogListener {
         int starts = (int) records.stream().filter(r -> JobLog.mayStartAJob(r.headers())).count();
         pendingRecords.addAndGet(records.size());
         pendingStarts.addAndGet(starts);
-        TrackerShard[] all = shards;
+        TrackerShard[] all = started();
         if (all.length == 1) {
             all[0].records(records);
             return;
@@ -206,7 +211,7 @@ public class JobTracker implements JobLogListener {
     /** The partition's replay reached the end offset captured at assignment: act on what it rebuilt. */
     @Override
     public void replayed(TopicPartition partition) {
-        TrackerShard[] all = shards;
+        TrackerShard[] all = started();
         all[shardOf(partition.partition(), all.length)].replayed(partition);
     }
 
@@ -218,7 +223,7 @@ public class JobTracker implements JobLogListener {
     /** Runs, on each shard's context at once, the task made for its share of the partitions; returns when all ran. */
     private void onEachShard(Collection<TopicPartition> partitions,
             BiFunction<TrackerShard, List<TopicPartition>, Runnable> task) {
-        TrackerShard[] all = shards;
+        TrackerShard[] all = started();
         List<TrackerContext> contexts = new ArrayList<>();
         List<Runnable> tasks = new ArrayList<>();
         for (int i = 0; i < all.length; i++) {
@@ -234,6 +239,15 @@ public class JobTracker implements JobLogListener {
             }
         }
         TrackerContext.awaitAll(contexts, tasks);
+    }
+
+    /** The shards; the consumer must not call before {@link #start}, or its records would be dropped unseen. */
+    private TrackerShard[] started() {
+        TrackerShard[] all = shards;
+        if (all.length == 0) {
+            throw new IllegalStateException("the job tracker is not started");
+        }
+        return all;
     }
 
     private int sum(ToIntFunction<TrackerShard> figure) {

@@ -259,6 +259,11 @@ final class PartitionReplay {
         return decisions;
     }
 
+    /** Unfinished jobs this replay holds in full, places of the room. */
+    int holding() {
+        return replaying ? replayed.size() : 0;
+    }
+
     /** The partition is let go during its replay: the room its full records held is free again. */
     void abandon() {
         if (replaying) {

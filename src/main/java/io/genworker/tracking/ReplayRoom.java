@@ -42,6 +42,11 @@ final class ReplayRoom {
         held.incrementAndGet();
     }
 
+    /** Holds places that must stay counted for a while (see TrackerShard's end of a replay). */
+    void hold(int places) {
+        held.addAndGet(places);
+    }
+
     void release(int places) {
         held.updateAndGet(now -> Math.max(0, now - places));
     }

@@ -57,23 +57,27 @@ final class TrackerShard {
     /** What every shard of a worker uses alike. */
     record Services(JobLog jobLog, JobLogTransactions transactions, ResultPublisher results, ProviderRouter router,
             ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics, ModelCatalogue catalogue,
-            JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver, ArchivePolicy archivePolicy) {
+            JobLogReader reader, WorkerConfig config, Clock clock, Archiver archiver) {
     }
 
     /**
      * The worker's cap of jobs in flight, shared by its shards: the jobs in flight of all of them, the parked jobs
      * being read back, and the places the replays hold.
      */
-    record Capacity(int maxInFlight, IntSupplier inFlight, IntSupplier parkedReading, ReplayRoom room) {
+    record Capacity(int maxInFlight, IntSupplier inFlight, IntSupplier parkedReading, ReplayRoom room,
+            Runnable placeFreed) {
 
         /** Places free for jobs held in full by a replay. */
         int freeForReplays() {
             return maxInFlight - inFlight.getAsInt() - parkedReading.getAsInt();
         }
 
-        /** Places free for parked jobs brought back into flight. */
-        int freeForParked() {
-            return maxInFlight - inFlight.getAsInt() - room.held();
+        /**
+         * Places free for parked jobs brought back into flight, less those of the jobs being read back by every
+         * shard but the one asking, which counts its own reads ({@link ParkedJobs}).
+         */
+        int freeForParked(int ownReading) {
+            return maxInFlight - inFlight.getAsInt() - room.held() - (parkedReading.getAsInt() - ownReading);
         }
     }
 
@@ -83,6 +87,7 @@ final class TrackerShard {
     private final WorkerMetrics metrics;
     private final Duration dedupWindow;
     private final Clock clock;
+    private final Capacity capacity;
     private final TrackerContext context;
     private final Executor onContext;
     private final AtomicInteger pendingRecords;
@@ -112,6 +117,7 @@ final class TrackerShard {
         this.metrics = services.metrics();
         this.dedupWindow = config.topics().dedupWindow();
         this.clock = services.clock();
+        this.capacity = capacity;
         this.context = context;
         this.onContext = context.executor();
         this.pendingRecords = pendingRecords;
@@ -132,11 +138,11 @@ final class TrackerShard {
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.tracker().resubmitUncertain(), maxAccountWait), metrics, onContext,
                 clock, this::retire, this::parkUntilProviderCallable, stalls::stalls, services.archiver(),
-                services.archivePolicy());
+                ArchivePolicy.from(config.archive(), new SplittableRandom()));
         finishedJobs = new FinishedJobCheck(services.reader(), writer, timers, metrics, onContext, clock);
         context.periodic(PRUNE_EVERY, () -> owned.forgetOld(clock.instant()));
-        parked = new ParkedJobs(services.reader(), owned, capacity::freeForParked, onContext, this::adopt, writer,
-                clock, services.pauses(), maxAccountWait);
+        parked = new ParkedJobs(services.reader(), owned, this::freeForParked,
+                onContext, this::adopt, writer, clock, services.pauses(), maxAccountWait);
         context.periodic(UNPARK_EVERY, parked::tick);
     }
 
@@ -157,6 +163,17 @@ final class TrackerShard {
 
     OwnedPartitions owned() {
         return owned;
+    }
+
+    private int freeForParked() {
+        return capacity.freeForParked(parked.reading());
+    }
+
+    /** A place under the cap came free on another shard: this one's parked jobs may take it (from any thread). */
+    void placeFreedElsewhere() {
+        if (owned.parked() > 0) {
+            onContext.execute(parked::adoptWhileRoom);
+        }
     }
 
     double oldestAgeSeconds(Instant now) {
@@ -412,11 +429,19 @@ final class TrackerShard {
         if (partition == null || !partition.replaying()) {
             return;
         }
+        // The replay gives its places back as it ends, but its jobs take theirs in flight one by one below: until they
+        // all have, the places stay counted, or another shard could take them meanwhile and overshoot the cap.
+        int holding = partition.holding();
+        capacity.room().hold(holding);
         List<PartitionReplay.Decision> decisions = partition.finishReplay();
         int resumed = 0;
-        for (PartitionReplay.Decision decision : decisions) {
-            resumed += decision instanceof PartitionReplay.Adopt ? 1 : 0;
-            carryOut(tp, partition, decision, null, -1);
+        try {
+            for (PartitionReplay.Decision decision : decisions) {
+                resumed += decision instanceof PartitionReplay.Adopt ? 1 : 0;
+                carryOut(tp, partition, decision, null, -1);
+            }
+        } finally {
+            capacity.room().release(holding);
         }
         owned.replayed(clock.instant());
         LOG.infof("replayed %s: %d finished jobs remembered, %d to resume, %d parked until there is room", tp,
@@ -512,5 +537,8 @@ final class TrackerShard {
         if (owned.parked() > 0) {
             parked.adoptWhileRoom();
         }
+        // The place is the worker's: the other shards' parked jobs may take it too, or they would wait for their own
+        // shard's jobs to finish while this one's took every place.
+        capacity.placeFreed().run();
     }
 }
