@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.genworker.catalogue.ModelCatalogue;
+import io.genworker.polling.FailureLearning;
 import io.genworker.polling.PollPolicy;
 
 /**
@@ -64,7 +65,8 @@ public final class Benchmark {
         Duration backoffMax = Duration.ofSeconds(60);
         List<PolicyBenchmark.Outcome> outcomes = List.of(
                 PolicyBenchmark.run("adaptive", () -> PollPolicy.adaptive(catalogue, Duration.ofMillis(500),
-                        Duration.ofSeconds(1), Duration.ofSeconds(10), 20, 200, backoffInitial, backoffMax,
+                        Duration.ofSeconds(1), Duration.ofSeconds(10), 20, 200, FailureLearning.OFF, backoffInitial,
+                        backoffMax,
                         new Random(seed)), workload),
                 PolicyBenchmark.run("fixed-10s", () -> PollPolicy.fixed(catalogue, Duration.ofSeconds(10),
                         Duration.ofSeconds(10), backoffInitial, backoffMax, new Random(seed)), workload),

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.job.JobRecord;
+import io.genworker.polling.Ending;
 import io.genworker.polling.PollPolicy;
 
 /**
@@ -145,7 +146,7 @@ final class PolicyBenchmark {
             double finishedAt = job.arrival() + job.generation();
             if (e.time() >= finishedAt) {
                 delays[i] = e.time() - finishedAt;
-                policy.generationEnded(records[i], at(lastRunning[i]), at(e.time()));
+                policy.generationEnded(records[i], at(lastRunning[i]), at(e.time()), Ending.SUCCEEDED);
             } else {
                 lastRunning[i] = e.time();
                 events.add(new Event(e.time() + seconds(policy.nextPoll(records[i], polls[i], at(e.time()))), i));
