@@ -106,7 +106,8 @@ final class PolicyBenchmark {
     /** Runs the workload through a fresh policy, all jobs interleaved in time so a learning policy learns online. */
     static Outcome run(String name, Supplier<PollPolicy> policies, List<Job> jobs) {
         PollPolicy policy = policies.get();
-        record Event(double time, int job) {
+        /** A poll sent, or (arrival) the provider accepting the job: its first poll is chosen then, like the tracker. */
+        record Event(double time, int job, boolean arrival) {
         }
         PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> Double.compare(a.time(), b.time()));
         JobRecord[] records = new JobRecord[jobs.size()];
@@ -120,26 +121,30 @@ final class PolicyBenchmark {
             records[i] = submitted(job);
             randoms[i] = new Random(job.seed());
             lastRunning[i] = job.arrival();
-            Duration first = policy.nextPoll(records[i], 0, at(job.arrival()));
-            events.add(new Event(job.arrival() + seconds(first), i));
+            // Not chosen here for all jobs at once: a job's first poll then would never use what was learned.
+            events.add(new Event(job.arrival(), i, true));
         }
         while (!events.isEmpty()) {
             Event e = events.poll();
             Job job = jobs.get(e.job());
             int i = e.job();
+            if (e.arrival()) {
+                events.add(new Event(e.time() + seconds(policy.nextPoll(records[i], 0, at(e.time()))), i, false));
+                continue;
+            }
             polls[i]++;
             Random random = randoms[i];
             double roll = random.nextDouble();
             if (roll < RATE_LIMITED_RATE) {
                 errors[i]++;
                 events.add(new Event(e.time() + seconds(policy.afterError(records[i], errors[i], RETRY_AFTER,
-                        at(e.time()))), i));
+                        at(e.time()))), i, false));
                 continue;
             }
             if (roll < RATE_LIMITED_RATE + TRANSIENT_ERROR_RATE) {
                 errors[i]++;
                 events.add(new Event(e.time() + seconds(policy.afterError(records[i], errors[i], null,
-                        at(e.time()))), i));
+                        at(e.time()))), i, false));
                 continue;
             }
             errors[i] = 0;
@@ -149,7 +154,8 @@ final class PolicyBenchmark {
                 policy.generationEnded(records[i], at(lastRunning[i]), at(e.time()), Ending.SUCCEEDED);
             } else {
                 lastRunning[i] = e.time();
-                events.add(new Event(e.time() + seconds(policy.nextPoll(records[i], polls[i], at(e.time()))), i));
+                Duration next = policy.nextPoll(records[i], polls[i], at(e.time()));
+                events.add(new Event(e.time() + seconds(next), i, false));
             }
         }
         return new Outcome(name, stats(jobs, polls, delays, j -> true),
