@@ -7,8 +7,8 @@ import io.genworker.support.RunOutcome;
 
 /**
  * What makes a benchmark run fail rather than print figures: a job that failed, was answered twice or submitted
- * twice, and an adaptive poll policy that does not beat fixed 10 s polling. The benchmark exits non-zero when any
- * of these is found, so a bad figure cannot pass as a result.
+ * twice, and an adaptive poll policy that does not beat fixed 10 s polling or misses issue 16's targets. The
+ * benchmark exits non-zero when any of these is found, so a bad figure cannot pass as a result.
  */
 final class Verdict {
 
@@ -35,6 +35,22 @@ final class Verdict {
         check(a.delayMean() < f.delayMean(),
                 "policies: %s notices a 60-90 s job's end %.2f s late on average, not sooner than %s's %.2f s",
                 adaptive.policy(), a.delayMean(), fixed.policy(), f.delayMean());
+    }
+
+    /**
+     * Issue 16's targets for the adaptive policy: a generation that fails within 10 s is noticed within 5 s (p50),
+     * and noticing those does not cost the 60-90 s models more than 6 polls per job, nor their p50 delay 2 s.
+     */
+    void adaptiveMeetsTargets(PolicyBenchmark.Outcome adaptive) {
+        PolicyBenchmark.Stats fails = adaptive.failsWithin10s();
+        PolicyBenchmark.Stats sixtyToNinety = adaptive.sixtyToNinety();
+        check(fails.delayP50() <= 5, "policies: %s notices a generation failing within 10 s %.2f s late (p50), not"
+                + " within 5 s", adaptive.policy(), fails.delayP50());
+        check(sixtyToNinety.pollsMean() <= 6, "policies: %s polls %.2f times per 60-90 s job, more than 6",
+                adaptive.policy(), sixtyToNinety.pollsMean());
+        check(sixtyToNinety.delayP50() <= 2,
+                "policies: %s notices a 60-90 s job's end %.2f s late (p50), not within 2 s", adaptive.policy(),
+                sixtyToNinety.delayP50());
     }
 
     List<String> failures() {
