@@ -28,9 +28,10 @@ import java.time.Duration;
  *     max over e &lt; d of P(a &lt; T &lt;= a + e | T &gt; a) * (d - e) &gt; pollCost
  * </pre>
  *
- * (then asked again of e, and so on). Where the hazard is smooth the rule's own step already balances it (the best e
- * saves pollCost / 2 at most), so the check fires only before a gap; with no failures learned it does not fire, and
- * the schedule is the successes' own.
+ * (then asked again of e, and so on). Where the hazard is smooth the rule's own step already balances it (under a
+ * constant hazard the best e saves pollCost / 2), so the check fires only before a gap; for a kind with no failures
+ * learned, the prior's share of them is too small for it to fire (see {@link FailureLearning}), and the schedule is
+ * the successes' own.
  */
 final class AdaptiveSchedule implements PollSchedule {
 

@@ -20,7 +20,8 @@ final class EndingTimes implements Distribution {
     private double failed;
 
     /**
-     * @param succeeded, failed how many endings of each kind the priors count as
+     * @param succeeded how many successes the successes' prior counts as
+     * @param failed how many failures the failures' prior counts as
      */
     EndingTimes(TimeHistogram successes, TimeHistogram failures, double succeeded, double failed) {
         this.successes = successes;
