@@ -251,6 +251,28 @@ public interface WorkerConfig {
             /** Roughly how many recent jobs of a kind the learned distribution reflects; older ones fade. */
             @WithDefault("200")
             int window();
+
+            /**
+             * Whether failed generations are learned too, apart from successes: a refused prompt or image fails
+             * within seconds, and the first polls then come early enough to report it. Off: polls for successes
+             * only.
+             */
+            @WithDefault("true")
+            boolean failures();
+
+            /**
+             * Share of a kind's generations assumed to fail before one is seen to. Small: an early poll is made once
+             * this share times the wait it saves (until the successes' first poll) exceeds `poll-cost`, and a kind
+             * never seen to fail should keep its first poll where its successes begin: with the default cost, for
+             * successes beginning within about 170 s (every documented kind, 8-second videos included). A single
+             * failure seen weighs more than this prior.
+             */
+            @WithDefault("0.003")
+            double failurePriorShare();
+
+            /** Where those assumed failures end: evenly from the submission to this. */
+            @WithDefault("10s")
+            Duration failurePriorWithin();
         }
     }
 

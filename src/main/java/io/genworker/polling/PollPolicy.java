@@ -31,15 +31,19 @@ public final class PollPolicy {
         return switch (config.strategy()) {
             case FIXED -> new PollPolicy(new FixedSchedule(config.firstPoll(), config.interval()), backoff, catalogue);
             case ADAPTIVE -> adaptive(catalogue, config.pollCost(), config.minInterval(), config.interval(),
-                    config.learning().priorWeight(), config.learning().window(), backoff);
+                    config.learning().priorWeight(), config.learning().window(),
+                    FailureLearning.from(config.learning()), backoff);
         };
     }
 
-    /** Learns generation times per profile; past what it learned, polls at the outlier interval. */
+    /**
+     * Learns generation times per profile, and with {@code failures} enabled when failures end too; past what it
+     * learned, polls at the outlier interval.
+     */
     public static PollPolicy adaptive(ModelCatalogue catalogue, Duration pollCost, Duration minInterval,
-            Duration outlierInterval, double priorWeight, int window, Duration backoffInitial, Duration backoffMax,
-            RandomGenerator random) {
-        return adaptive(catalogue, pollCost, minInterval, outlierInterval, priorWeight, window,
+            Duration outlierInterval, double priorWeight, int window, FailureLearning failures,
+            Duration backoffInitial, Duration backoffMax, RandomGenerator random) {
+        return adaptive(catalogue, pollCost, minInterval, outlierInterval, priorWeight, window, failures,
                 new Backoff(backoffInitial, backoffMax, random));
     }
 
@@ -51,8 +55,8 @@ public final class PollPolicy {
     }
 
     private static PollPolicy adaptive(ModelCatalogue catalogue, Duration pollCost, Duration minInterval,
-            Duration outlierInterval, double priorWeight, int window, Backoff backoff) {
-        GenerationTimes times = new GenerationTimes(catalogue, priorWeight, window);
+            Duration outlierInterval, double priorWeight, int window, FailureLearning failures, Backoff backoff) {
+        GenerationTimes times = new GenerationTimes(catalogue, priorWeight, window, failures);
         return new PollPolicy(new AdaptiveSchedule(times, pollCost, minInterval, outlierInterval), backoff,
                 catalogue);
     }
@@ -80,13 +84,15 @@ public final class PollPolicy {
 
     /**
      * The provider reported the job's generation ended, at a poll sent at {@code seenEnded}; the previous poll, sent
-     * at {@code lastSeenRunning} (or the submission), still saw it running. Learning schedules take it in.
+     * at {@code lastSeenRunning} (or the submission), still saw it running. Learning schedules take it in, successes
+     * and failures apart: failures end at other times (a refused prompt within seconds) and must not shift where
+     * the successes are polled for.
      */
-    public void generationEnded(JobRecord job, Instant lastSeenRunning, Instant seenEnded) {
+    public void generationEnded(JobRecord job, Instant lastSeenRunning, Instant seenEnded, Ending ending) {
         if (job.submittedAt() == null || lastSeenRunning == null || seenEnded.isBefore(lastSeenRunning)) {
             return;
         }
         schedule.ended(JobProfile.of(job, catalogue), Duration.between(job.submittedAt(), lastSeenRunning),
-                Duration.between(job.submittedAt(), seenEnded));
+                Duration.between(job.submittedAt(), seenEnded), ending);
     }
 }

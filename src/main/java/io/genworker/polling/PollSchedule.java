@@ -11,7 +11,7 @@ interface PollSchedule {
      */
     Duration next(JobProfile profile, Duration age, int polls);
 
-    /** A generation of the profile ended between the two ages; schedules that learn use it. */
-    default void ended(JobProfile profile, Duration lastSeenRunning, Duration seenEnded) {
+    /** A generation of the profile ended, as it did, between the two ages; schedules that learn use it. */
+    default void ended(JobProfile profile, Duration lastSeenRunning, Duration seenEnded, Ending ending) {
     }
 }

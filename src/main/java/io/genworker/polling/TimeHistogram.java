@@ -8,11 +8,13 @@ package io.genworker.polling;
  * three things they don't give together: weights spread over an interval (a poll only tells that a generation ended
  * between two polls), exponential forgetting, and a prior that real observations gradually replace.
  */
-final class TimeHistogram {
+final class TimeHistogram implements Distribution {
 
     private static final double RATIO = 1.05;
     private static final double LOG_RATIO = Math.log(RATIO);
     static final double MAX_SECONDS = 7200;
+    /** Less than this inside an interval is no shape to follow (a prior faded over thousands of endings). */
+    private static final double MIN_WEIGHT = 1e-9;
     private static final int BUCKETS = 2 + (int) Math.ceil(Math.log(MAX_SECONDS) / LOG_RATIO);
 
     /** Bucket i covers [EDGES[i], EDGES[i + 1]); bucket 0 is [0, 1 s). */
@@ -32,8 +34,23 @@ final class TimeHistogram {
 
     /** Spreads the weight evenly over [from, to] seconds (a single point when they are equal). */
     void add(double from, double to, double weight) {
+        spread(from, to, weight, false);
+    }
+
+    /**
+     * Spreads the weight over [from, to] seconds in proportion to the weight already there: where, given what was
+     * learned so far, inside the interval the generation most likely ended. Evenly when nothing is there yet, so a
+     * region the distribution had not reached is learned too.
+     */
+    void addLikeSoFar(double from, double to, double weight) {
+        spread(from, to, weight, true);
+    }
+
+    private void spread(double from, double to, double weight, boolean likeSoFar) {
         double lo = clamp(Math.min(from, to));
         double hi = clamp(Math.max(from, to));
+        double inside = likeSoFar ? cumulativeAt(hi) - cumulativeAt(lo) : 0;
+        boolean proportional = inside > MIN_WEIGHT;
         dirty = true;
         if (hi - lo < 1e-9) {
             weights[bucketOf(lo)] += weight;
@@ -42,7 +59,8 @@ final class TimeHistogram {
         for (int i = bucketOf(lo); i <= bucketOf(hi); i++) {
             double overlap = Math.min(hi, EDGES[i + 1]) - Math.max(lo, EDGES[i]);
             if (overlap > 0) {
-                weights[i] += weight * overlap / (hi - lo);
+                weights[i] += proportional ? weight * weights[i] * overlap / (EDGES[i + 1] - EDGES[i]) / inside
+                        : weight * overlap / (hi - lo);
             }
         }
     }
@@ -55,12 +73,14 @@ final class TimeHistogram {
         dirty = true;
     }
 
-    double total() {
+    @Override
+    public double total() {
         return cumulativeAt(Double.MAX_VALUE);
     }
 
     /** Weight of the generations that took at most t seconds. */
-    double cumulativeAt(double t) {
+    @Override
+    public double cumulativeAt(double t) {
         if (dirty) {
             for (int i = 0; i < BUCKETS; i++) {
                 cumulative[i + 1] = cumulative[i] + weights[i];

@@ -19,6 +19,7 @@ import io.genworker.job.JobError;
 import io.genworker.job.JobRecord;
 import io.genworker.job.JobState;
 import io.genworker.metrics.WorkerMetrics;
+import io.genworker.polling.Ending;
 import io.genworker.polling.PollPolicy;
 import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.ProviderCallException;
@@ -338,7 +339,7 @@ final class JobDriver {
         job.streak = ErrorStreak.NONE;
         switch (status.phase()) {
             case COMPLETED -> {
-                generationEnded(job);
+                generationEnded(job, Ending.SUCCEEDED);
                 if (archiver.enabled() && status.video() != null && status.video().url() != null) {
                     // Written before the copy starts: a worker that dies mid-copy is replaced by one that copies again.
                     writer.write(job, job.record.archiving(status.video(), status.credits(), job.polls,
@@ -347,8 +348,12 @@ final class JobDriver {
                     finish(job, job.record.completed(status.video(), status.credits(), job.polls, clock.instant()));
                 }
             }
-            case FAILED -> fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
-                    status.errorMessage());
+            case FAILED -> {
+                // Failures are learned too: they end within seconds, and the next jobs' first polls should see them.
+                generationEnded(job, Ending.FAILED);
+                fail(job, status.contentBlocked() ? ErrorCode.CONTENT_BLOCKED : ErrorCode.GENERATION_FAILED,
+                        status.errorMessage());
+            }
             default -> {
                 job.lastSeenRunning = job.pollSentAt;
                 pollAfter(job, polls.nextPoll(job.record, job.polls, clock.instant()));
@@ -357,14 +362,14 @@ final class JobDriver {
     }
 
     /**
-     * The generation was seen finished: the policy learns how long it took (when this worker saw it running, or
-     * submitted it), and the detection delay's upper bound is recorded.
+     * The generation was seen finished, done or failed: the policy learns how long it took (when this worker saw it
+     * running, or submitted it), and the detection delay's upper bound is recorded.
      */
-    private void generationEnded(TrackedJob job) {
+    private void generationEnded(TrackedJob job, Ending ending) {
         if (job.lastSeenRunning == null || job.pollSentAt == null) {
             return;
         }
-        polls.generationEnded(job.record, job.lastSeenRunning, job.pollSentAt);
+        polls.generationEnded(job.record, job.lastSeenRunning, job.pollSentAt, ending);
         metrics.detectionDelay(job.record.provider(), job.record.model(),
                 Duration.between(job.lastSeenRunning, job.pollSentAt));
     }

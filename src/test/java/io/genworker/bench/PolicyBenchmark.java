@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.job.JobRecord;
+import io.genworker.polling.Ending;
 import io.genworker.polling.PollPolicy;
 
 /**
@@ -24,7 +25,9 @@ import io.genworker.polling.PollPolicy;
  * poll after acceptance, after each running status, backoff after each error, learning from each completion).
  * <p>
  * The workload is drawn from the docs' figures, not from the policy's prior: each kind's documented range is taken
- * as its 5th-95th percentile of a log-normal distribution, so one job in ten ends outside the documented range.
+ * as its 5th-95th percentile of a log-normal distribution, so one job in ten ends outside the documented range. Then,
+ * drawn from a seed of their own so that the rest of the workload stays the same, 5 % of the jobs fail instead
+ * (a refused prompt or image) at a time uniform between 1 and 10 s after their submission (issue 16).
  */
 final class PolicyBenchmark {
 
@@ -57,13 +60,24 @@ final class PolicyBenchmark {
     static final double RATE_LIMITED_RATE = 0.01;
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
     static final double ARRIVALS_PER_SECOND = 5;
+    static final double EARLY_FAILURE_SHARE = 0.05;
+    static final double EARLY_FAILURE_MIN_SECONDS = 1;
+    static final double EARLY_FAILURE_MAX_SECONDS = 10;
 
-    /** One job of the workload, the same for every policy. */
-    record Job(Kind kind, double arrival, double generation, long seed) {
+    /**
+     * One job of the workload, the same for every policy.
+     *
+     * @param generation seconds from the submission to the generation's end, a success or, if {@code fails}, a
+     *        failure
+     */
+    record Job(Kind kind, double arrival, double generation, boolean fails, long seed) {
     }
 
-    /** What one policy did on the workload. */
-    record Outcome(String policy, Stats all, Stats sixtyToNinety) {
+    /**
+     * What one policy did on the workload: all jobs, the successful ones of the 60-90 s models (as before failures
+     * were added, so the figures compare), and the jobs that failed within 10 s.
+     */
+    record Outcome(String policy, Stats all, Stats sixtyToNinety, Stats failsWithin10s) {
     }
 
     record Stats(int jobs, double pollsMean, double pollsP99, double delayP50, double delayP99, double delayMean) {
@@ -75,8 +89,9 @@ final class PolicyBenchmark {
     private PolicyBenchmark() {
     }
 
-    static List<Job> workload(int count, long seed) {
+    static List<Job> workload(int count, long seed, long failureSeed) {
         Random random = new Random(seed);
+        Random failures = new Random(failureSeed);
         List<Job> jobs = new ArrayList<>(count);
         double t = 0;
         for (int i = 0; i < count; i++) {
@@ -86,7 +101,11 @@ final class PolicyBenchmark {
             double mu = (Math.log(kind.p5Seconds()) + Math.log(kind.p95Seconds())) / 2;
             double sigma = (Math.log(kind.p95Seconds()) - Math.log(kind.p5Seconds())) / (2 * 1.6449);
             double generation = Math.exp(mu + sigma * random.nextGaussian());
-            jobs.add(new Job(kind, t, generation, random.nextLong()));
+            long jobSeed = random.nextLong();
+            boolean fails = failures.nextDouble() < EARLY_FAILURE_SHARE;
+            double failure = EARLY_FAILURE_MIN_SECONDS
+                    + failures.nextDouble() * (EARLY_FAILURE_MAX_SECONDS - EARLY_FAILURE_MIN_SECONDS);
+            jobs.add(new Job(kind, t, fails ? failure : generation, fails, jobSeed));
         }
         return jobs;
     }
@@ -105,7 +124,8 @@ final class PolicyBenchmark {
     /** Runs the workload through a fresh policy, all jobs interleaved in time so a learning policy learns online. */
     static Outcome run(String name, Supplier<PollPolicy> policies, List<Job> jobs) {
         PollPolicy policy = policies.get();
-        record Event(double time, int job) {
+        /** A poll sent, or (arrival) the provider accepting the job: its first poll is chosen then, like the tracker. */
+        record Event(double time, int job, boolean arrival) {
         }
         PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> Double.compare(a.time(), b.time()));
         JobRecord[] records = new JobRecord[jobs.size()];
@@ -119,40 +139,47 @@ final class PolicyBenchmark {
             records[i] = submitted(job);
             randoms[i] = new Random(job.seed());
             lastRunning[i] = job.arrival();
-            Duration first = policy.nextPoll(records[i], 0, at(job.arrival()));
-            events.add(new Event(job.arrival() + seconds(first), i));
+            // Not chosen here for all jobs at once: a job's first poll then would never use what was learned.
+            events.add(new Event(job.arrival(), i, true));
         }
         while (!events.isEmpty()) {
             Event e = events.poll();
             Job job = jobs.get(e.job());
             int i = e.job();
+            if (e.arrival()) {
+                events.add(new Event(e.time() + seconds(policy.nextPoll(records[i], 0, at(e.time()))), i, false));
+                continue;
+            }
             polls[i]++;
             Random random = randoms[i];
             double roll = random.nextDouble();
             if (roll < RATE_LIMITED_RATE) {
                 errors[i]++;
                 events.add(new Event(e.time() + seconds(policy.afterError(records[i], errors[i], RETRY_AFTER,
-                        at(e.time()))), i));
+                        at(e.time()))), i, false));
                 continue;
             }
             if (roll < RATE_LIMITED_RATE + TRANSIENT_ERROR_RATE) {
                 errors[i]++;
                 events.add(new Event(e.time() + seconds(policy.afterError(records[i], errors[i], null,
-                        at(e.time()))), i));
+                        at(e.time()))), i, false));
                 continue;
             }
             errors[i] = 0;
             double finishedAt = job.arrival() + job.generation();
             if (e.time() >= finishedAt) {
                 delays[i] = e.time() - finishedAt;
-                policy.generationEnded(records[i], at(lastRunning[i]), at(e.time()));
+                policy.generationEnded(records[i], at(lastRunning[i]), at(e.time()),
+                        job.fails() ? Ending.FAILED : Ending.SUCCEEDED);
             } else {
                 lastRunning[i] = e.time();
-                events.add(new Event(e.time() + seconds(policy.nextPoll(records[i], polls[i], at(e.time()))), i));
+                Duration next = policy.nextPoll(records[i], polls[i], at(e.time()));
+                events.add(new Event(e.time() + seconds(next), i, false));
             }
         }
         return new Outcome(name, stats(jobs, polls, delays, j -> true),
-                stats(jobs, polls, delays, j -> j.kind().sixtyToNinety()));
+                stats(jobs, polls, delays, j -> j.kind().sixtyToNinety() && !j.fails()),
+                stats(jobs, polls, delays, j -> j.fails() && j.generation() <= 10));
     }
 
     private static Stats stats(List<Job> jobs, int[] polls, double[] delays, Predicate<Job> which) {

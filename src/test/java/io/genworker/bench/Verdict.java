@@ -50,6 +50,21 @@ final class Verdict {
         return new LinkedHashMap<>(targets);
     }
 
+    /**
+     * Issue 16's targets for the adaptive policy: a generation that fails within 10 s is noticed within 5 s (p50),
+     * and noticing those does not cost the 60-90 s models more than 6 polls per job, nor their p50 delay 2 s.
+     */
+    void adaptiveTargets(PolicyBenchmark.Outcome adaptive) {
+        PolicyBenchmark.Stats fails = adaptive.failsWithin10s();
+        PolicyBenchmark.Stats sixtyToNinety = adaptive.sixtyToNinety();
+        target(String.format("policies: %s notices a generation failing within 10 s within 5 s, p50 (%.2f s)",
+                adaptive.policy(), fails.delayP50()), fails.delayP50() <= 5);
+        target(String.format("policies: %s polls a 60-90 s job at most 6 times (%.2f)", adaptive.policy(),
+                sixtyToNinety.pollsMean()), sixtyToNinety.pollsMean() <= 6);
+        target(String.format("policies: %s notices a 60-90 s job's end within 2 s, p50 (%.2f s)", adaptive.policy(),
+                sixtyToNinety.delayP50()), sixtyToNinety.delayP50() <= 2);
+    }
+
     List<String> failures() {
         return List.copyOf(failures);
     }

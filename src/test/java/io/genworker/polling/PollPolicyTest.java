@@ -1,6 +1,7 @@
 package io.genworker.polling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +28,15 @@ class PollPolicyTest {
 
     private final PollPolicy fixed = PollPolicy.fixed(CATALOGUE, FIRST_POLL, INTERVAL, Duration.ofSeconds(1),
             Duration.ofSeconds(60), new Random(1));
-    private final PollPolicy adaptive = PollPolicy.adaptive(CATALOGUE, POLL_COST, MIN_INTERVAL, INTERVAL, 20, 200,
-            Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(1));
+    private static final FailureLearning FAILURES = new FailureLearning(true, 0.003, Duration.ofSeconds(10));
+
+    private final PollPolicy adaptive = adaptive(FAILURES);
+    private final PollPolicy successesOnly = adaptive(FailureLearning.OFF);
+
+    private static PollPolicy adaptive(FailureLearning failures) {
+        return PollPolicy.adaptive(CATALOGUE, POLL_COST, MIN_INTERVAL, INTERVAL, 20, 200, failures,
+                Duration.ofSeconds(1), Duration.ofSeconds(60), new Random(1));
+    }
 
     private static JobRecord submitted(String model, String provider, String inputJson, Duration timeout) {
         try {
@@ -120,7 +128,7 @@ class PollPolicyTest {
         for (int i = 0; i < 200; i++) {
             // The provider got faster: generations now end between 18 and 22 s.
             double end = 18 + (i % 5);
-            adaptive.generationEnded(job, at(end - 1), at(end));
+            adaptive.generationEnded(job, at(end - 1), at(end), Ending.SUCCEEDED);
         }
 
         double learned = seconds(adaptive.nextPoll(job, 0, at(0)));
@@ -135,8 +143,8 @@ class PollPolicyTest {
         JobRecord job = imageToVideo();
         double before = seconds(adaptive.nextPoll(job, 0, at(0)));
 
-        adaptive.generationEnded(job, at(30), at(20));
-        adaptive.generationEnded(job, null, at(20));
+        adaptive.generationEnded(job, at(30), at(20), Ending.SUCCEEDED);
+        adaptive.generationEnded(job, null, at(20), Ending.FAILED);
 
         assertThat(seconds(adaptive.nextPoll(job, 0, at(0)))).isEqualTo(before);
     }
@@ -177,5 +185,107 @@ class PollPolicyTest {
 
         // Documented 70-80 s: the first poll comes near the start of that range.
         assertThat(seconds(adaptive.nextPoll(v5, 0, at(0)))).isBetween(55.0, 75.0);
+    }
+
+    // ---- failures (issue 16): learned apart from successes, so that the first polls cover the early ones ---------
+
+    private static JobRecord imageToVideo(int seconds) {
+        return submitted("pixverse/v5/image-to-video", "aimlapi",
+                "{\"prompt\":\"p\",\"image_url\":\"https://x/y.png\",\"duration\":" + seconds + "}",
+                Duration.ofMinutes(20));
+    }
+
+    private static JobRecord lipSync(int seconds) {
+        return submitted("pixverse/v5/text-to-video", "aimlapi",
+                "{\"prompt\":\"p\",\"lip_sync_tts_content\":\"hello\",\"duration\":" + seconds + "}",
+                Duration.ofMinutes(20));
+    }
+
+    /** One job in twenty refused within 10 s, the rest done between 70 and 80 s, as the policy polls them. */
+    private static void learnEarlyFailures(PollPolicy policy, JobRecord job) {
+        for (int i = 0; i < 200; i++) {
+            if (i % 20 == 0) {
+                policy.generationEnded(job, at(0), at(10), Ending.FAILED);
+            } else {
+                double end = 70 + (i % 10);
+                policy.generationEnded(job, at(end - 2), at(end), Ending.SUCCEEDED);
+            }
+        }
+    }
+
+    private static void learnSuccesses(PollPolicy policy, JobRecord job) {
+        for (int i = 0; i < 200; i++) {
+            double end = 70 + (i % 10);
+            policy.generationEnded(job, at(end - 2), at(end), Ending.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void afterLearningEarlyFailuresTheFirstPollComesWithinSeconds() {
+        JobRecord job = imageToVideo();
+        learnEarlyFailures(adaptive, job);
+
+        double first = seconds(adaptive.nextPoll(job, 0, at(0)));
+        double second = seconds(adaptive.nextPoll(job, 1, at(first)));
+
+        assertThat(first).as("the early poll covers the failures' 10 s").isBetween(5.0, 10.5);
+        assertThat(first + second).as("then straight to where the successes end").isBetween(60.0, 72.0);
+    }
+
+    @Test
+    void aFailureFirstSeenAtTheSuccessesPollIsTakenAsAnEarlyOne() {
+        // Before any failure was learned the first poll comes at about a minute: the failure is only known to have
+        // ended in that minute, and the prior says failures end in the first seconds.
+        JobRecord job = imageToVideo();
+        double unlearned = seconds(adaptive.nextPoll(job, 0, at(0)));
+        adaptive.generationEnded(job, at(0), at(unlearned), Ending.FAILED);
+
+        assertThat(seconds(adaptive.nextPoll(job, 0, at(0)))).isBetween(5.0, 10.5);
+    }
+
+    @Test
+    void aKindNeverSeenToFailKeepsTheSuccessesSchedule() {
+        for (JobRecord job : new JobRecord[] { imageToVideo(), imageToVideo(8), textToVideo("720p", 5),
+                textToVideo("1080p", 8), lipSync(5), lipSync(8) }) {
+            for (double age : new double[] { 0, 30, 62, 75, 90 }) {
+                assertThat(seconds(adaptive.nextPoll(job, 1, at(age))))
+                        .as("%s at %.0f s", job.input(), age)
+                        .isCloseTo(seconds(successesOnly.nextPoll(job, 1, at(age))),
+                                within(1.0));
+            }
+        }
+    }
+
+    @Test
+    void failuresDoNotMoveWhereTheSuccessesArePolled() {
+        JobRecord job = imageToVideo();
+        learnEarlyFailures(adaptive, job);
+        learnSuccesses(successesOnly, job);
+        learnSuccesses(adaptive, job);
+
+        for (double age : new double[] { 20, 62, 70, 75, 79 }) {
+            assertThat(seconds(adaptive.nextPoll(job, 2, at(age)))).as("at %.0f s", age)
+                    .isCloseTo(seconds(successesOnly.nextPoll(job, 2, at(age))),
+                            within(0.5));
+        }
+    }
+
+    @Test
+    void withFailureLearningOffFailuresAreIgnored() {
+        JobRecord job = imageToVideo();
+        double before = seconds(successesOnly.nextPoll(job, 0, at(0)));
+
+        for (int i = 0; i < 50; i++) {
+            successesOnly.generationEnded(job, at(0), at(5), Ending.FAILED);
+        }
+
+        assertThat(seconds(successesOnly.nextPoll(job, 0, at(0)))).isEqualTo(before);
+    }
+
+    @Test
+    void failuresOfOneKindMoveOnlyThatKindsFirstPoll() {
+        learnEarlyFailures(adaptive, imageToVideo());
+
+        assertThat(seconds(adaptive.nextPoll(textToVideo("1080p", 5), 0, at(0)))).isGreaterThan(55.0);
     }
 }

@@ -126,6 +126,9 @@ public final class StubWorkerConfig implements WorkerConfig {
         if (type == short.class) {
             return Short.parseShort(text);
         }
+        if (type == double.class) {
+            return Double.parseDouble(text);
+        }
         if (type == long.class) {
             return Long.parseLong(text);
         }
