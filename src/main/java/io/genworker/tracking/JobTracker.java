@@ -90,6 +90,7 @@ public class JobTracker implements JobLogListener {
     private JobDriver driver;
     private FinishedJobCheck finishedJobs;
     private ParkedJobs parked;
+    private AccountShares shares;
     private final Archiver archiver;
     private final ArchivePolicy archivePolicy;
 
@@ -135,6 +136,7 @@ public class JobTracker implements JobLogListener {
                 new FailurePolicy(policy, config.resubmitUncertain(), maxAccountWait), metrics, onContext, clock,
                 this::retire, this::parkUntilProviderCallable, stalls::stalls, archiver, archivePolicy);
         handOver = new HandOver(job -> letGo(job, true));
+        shares = new AccountShares(owned, jobLog.routing().partitions(), providers, metrics, router.ids());
         finishedJobs = new FinishedJobCheck(reader, writer, timers, metrics, onContext, clock);
         metrics.inFlightGauges(inFlight::get, this::oldestAgeSeconds);
         metrics.rememberedGauge(owned::remembered);
@@ -171,9 +173,12 @@ public class JobTracker implements JobLogListener {
 
     @Override
     public void assigned(Collection<TopicPartition> partitions) {
-        context.await(() -> partitions.forEach(tp -> {
-            owned.assigned(tp);
-        }));
+        context.await(() -> {
+            partitions.forEach(tp -> {
+                owned.assigned(tp);
+            });
+            shares.ownedChanged();
+        });
     }
 
     /**
@@ -187,6 +192,7 @@ public class JobTracker implements JobLogListener {
         List<CompletableFuture<Void>> finished = new ArrayList<>(1);
         context.await(() -> {
             partitions.forEach(tp -> drop(tp, true));
+            shares.ownedChanged();
             if (handOver.finishing() > 0) {
                 LOG.infof("handing over: waiting for %d submissions to be answered", handOver.finishing());
             }
@@ -205,7 +211,10 @@ public class JobTracker implements JobLogListener {
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */
     @Override
     public void lost(Collection<TopicPartition> partitions) {
-        context.await(() -> partitions.forEach(tp -> drop(tp, false)));
+        context.await(() -> {
+            partitions.forEach(tp -> drop(tp, false));
+            shares.ownedChanged();
+        });
     }
 
     /** A transition, in a transaction of the partition's owner (the records are built on the partition's thread). */

@@ -15,7 +15,6 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import io.genworker.config.WorkerConfig;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderFault;
@@ -25,8 +24,8 @@ import io.genworker.provider.VideoProvider;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate,
- * taken from the provider's own settings), its pause while the account is refused (one probe at a time), and the
+ * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate: the
+ * provider's own settings, or this worker's share of them, see {@link AccountShare}), its pause while the account is refused (one probe at a time), and the
  * event loops the HTTP calls run on. Confined to the tracker's context, except the calls themselves.
  */
 final class ProviderAccess {
@@ -41,6 +40,10 @@ final class ProviderAccess {
     private final Executor[] ioLoops;
     private final Clock clock;
     private final Map<String, ProviderGate> gates = new HashMap<>();
+    /** The limits each gate applies now. */
+    private final Map<String, AccountShare.GateLimits> applied = new HashMap<>();
+    /** Written on the tracker's context, read by the gauges too. */
+    private volatile AccountShare share = new AccountShare(0, 0);
     private int nextIoLoop;
 
     /**
@@ -125,6 +128,29 @@ final class ProviderAccess {
         return Uni.createFrom().deferred(call::get).runSubscriptionOn(ioLoops[nextIoLoop]);
     }
 
+    /**
+     * This worker's share of the providers' accounts changed (its job-log partitions did): every gate takes its new
+     * limits; gates not built yet take them when they are.
+     */
+    void share(AccountShare share) {
+        this.share = share;
+        gates.forEach((id, gate) -> {
+            AccountShare.GateLimits limits = share.limitsOf(providers.apply(id).settings());
+            if (!limits.equals(applied.get(id))) {
+                // A limiter of the new rate: resilience4j can change a limiter's permits per period, not its period.
+                gate.adjust(limits.maxConcurrentCalls(), ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()));
+                applied.put(id, limits);
+                LOG.infof("provider %s: %d calls in flight and %.2f a second at most (%s)", id,
+                        limits.maxConcurrentCalls(), limits.requestsPerSecond(), share);
+            }
+        });
+    }
+
+    /** The provider's rate this worker applies, as a fraction of the configured one; safe from any thread. */
+    double rateFraction(String provider) {
+        return share.rateFraction(providers.apply(provider).settings());
+    }
+
     /** A job granted a paused provider's probe will not call after all: the next job may probe. */
     void giveUpProbe(TrackedJob job) {
         if (job.probingProvider != null) {
@@ -160,8 +186,9 @@ final class ProviderAccess {
     }
 
     private ProviderGate gate(VideoProvider provider) {
-        WorkerConfig.Provider limits = provider.settings();
         String id = provider.id();
+        AccountShare.GateLimits limits = share.limitsOf(provider.settings());
+        applied.put(id, limits);
         return new ProviderGate(limits.maxConcurrentCalls(),
                 ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()), gateTimers, nanoTime,
                 (operation, nanos) -> metrics.rateLimiterWait(id, operation.tag(), Duration.ofNanos(nanos)));
