@@ -25,8 +25,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate: the
- * provider's own settings, or this worker's share of them, see {@link AccountShare}), its pause while the account is refused (one probe at a time), and the
- * event loops the HTTP calls run on. Confined to the tracker's context, except the calls themselves.
+ * provider's own settings, or this worker's share of them, see {@link AccountShare}), its pause while the account
+ * is refused (one probe at a time), and the event loops the HTTP calls run on. Confined to the tracker's context,
+ * except the calls themselves and the gauges' reads of the share.
  */
 final class ProviderAccess {
 
@@ -138,12 +139,17 @@ final class ProviderAccess {
             AccountShare.GateLimits limits = share.limitsOf(providers.apply(id).settings());
             if (!limits.equals(applied.get(id))) {
                 // A limiter of the new rate: resilience4j can change a limiter's permits per period, not its period.
-                gate.adjust(limits.maxConcurrentCalls(), ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()));
-                applied.put(id, limits);
-                LOG.infof("provider %s: %d calls in flight and %.2f a second at most (%s)", id,
-                        limits.maxConcurrentCalls(), limits.requestsPerSecond(), share);
+                gate.adjust(limits.maxConcurrentCalls(),
+                        ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()));
+                applied(id, limits);
             }
         });
+    }
+
+    private void applied(String id, AccountShare.GateLimits limits) {
+        applied.put(id, limits);
+        LOG.infof("provider %s: %d calls in flight and %.2f a second at most (%s)", id, limits.maxConcurrentCalls(),
+                limits.requestsPerSecond(), share);
     }
 
     /** The provider's rate this worker applies, as a fraction of the configured one; safe from any thread. */
@@ -188,7 +194,7 @@ final class ProviderAccess {
     private ProviderGate gate(VideoProvider provider) {
         String id = provider.id();
         AccountShare.GateLimits limits = share.limitsOf(provider.settings());
-        applied.put(id, limits);
+        applied(id, limits);
         return new ProviderGate(limits.maxConcurrentCalls(),
                 ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()), gateTimers, nanoTime,
                 (operation, nanos) -> metrics.rateLimiterWait(id, operation.tag(), Duration.ofNanos(nanos)));
