@@ -7,7 +7,8 @@ import io.genworker.support.RunOutcome;
 
 /**
  * What makes a benchmark run fail rather than print figures: a job that failed, was answered twice or submitted
- * twice, and an adaptive poll policy that does not beat fixed 10 s polling. The benchmark exits non-zero when any
+ * twice, an adaptive poll policy that does not beat fixed 10 s polling, and workers that together overrun their
+ * provider account's rate limit. The benchmark exits non-zero when any
  * of these is found, so a bad figure cannot pass as a result.
  */
 final class Verdict {
@@ -35,6 +36,17 @@ final class Verdict {
         check(a.delayMean() < f.delayMean(),
                 "policies: %s notices a 60-90 s job's end %.2f s late on average, not sooner than %s's %.2f s",
                 adaptive.policy(), a.delayMean(), fixed.policy(), f.delayMean());
+    }
+
+    /**
+     * Workers splitting an account's limit between them: together they call the provider at most 5 % above the
+     * limit, and fewer than 1 % of their calls are refused with 429.
+     */
+    void fleetRate(double callsPerSecond, int limit, double refusedShare) {
+        check(callsPerSecond <= limit * 1.05, "fleet rate: %.1f calls/s reached the provider, above its limit of %d"
+                + " + 5 %%", callsPerSecond, limit);
+        check(refusedShare < 0.01, "fleet rate: %.2f %% of the calls were refused with 429 (1 %% at most)",
+                refusedShare * 100);
     }
 
     List<String> failures() {
