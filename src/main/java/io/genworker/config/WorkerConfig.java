@@ -366,15 +366,33 @@ public interface WorkerConfig {
         /** API key; never logged. Jobs for a provider without a key wait until one is configured. */
         Optional<String> apiKey();
 
-        /** Calls (submits and polls together) in flight to this provider at most; the others wait their turn. */
+        /**
+         * Calls (submits and polls together) in flight to this provider at most; the others wait their turn. For the
+         * whole account, shared by the workers, unless `limit-scope` is `worker`.
+         */
         @WithDefault("32")
         int maxConcurrentCalls();
 
         /**
-         * Calls (submits and polls together) started per second at most; the others wait in time order. The
-         * providers publish no limit for these endpoints: this keeps a burst below the 429s they do send.
+         * Calls (submits and polls together) started per second at most; the others wait in time order. For the
+         * whole account, shared by the workers, unless `limit-scope` is `worker`. The providers publish no limit
+         * for these endpoints: this keeps a burst below the 429s they do send.
          */
         @WithDefault("50")
         int requestsPerSecond();
+
+        /**
+         * Whose limits `max-concurrent-calls` and `requests-per-second` are. ACCOUNT: the provider account's, which
+         * every worker of the tracker group calls with; each worker applies its share of them, the share of the
+         * job-log partitions it owns (it moves with every rebalance). WORKER: each worker's own, so N workers make up
+         * to N times the calls.
+         */
+        @WithDefault("account")
+        LimitScope limitScope();
+
+        enum LimitScope {
+            ACCOUNT,
+            WORKER
+        }
     }
 }

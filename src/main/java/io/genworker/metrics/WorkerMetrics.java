@@ -66,6 +66,7 @@ public class WorkerMetrics {
     public static final String CREDITS_USED = PREFIX + "provider.credits.used";
     public static final String PROVIDER_PAUSED = PREFIX + "provider.paused";
     public static final String RATE_LIMIT_WAIT = PREFIX + "provider.ratelimit.wait";
+    public static final String RATE_SHARE = PREFIX + "provider.rate.share";
     public static final String DETECTION_DELAY = PREFIX + "job.detection.delay";
     public static final String JOBLOG_FENCED = PREFIX + "joblog.fenced";
     public static final String PARTITIONS_HELD = PREFIX + "joblog.partitions.held";
@@ -123,6 +124,9 @@ public class WorkerMetrics {
             "1 while a provider refuses the account (bad key, no credits) and its jobs wait", null, PROVIDER);
     static final MeterSpec RATE_LIMIT_WAIT_SPEC = new MeterSpec(RATE_LIMIT_WAIT, Kind.TIMER,
             "Time provider calls waited for the per-provider rate limit", SECONDS, PROVIDER, OPERATION);
+    static final MeterSpec RATE_SHARE_SPEC = new MeterSpec(RATE_SHARE, Kind.GAUGE,
+            "This worker's part of a provider's configured rate: its share of the job-log partitions (limit scope"
+                    + " account), or 1 (scope worker)", null, PROVIDER);
     static final MeterSpec DETECTION_DELAY_SPEC = new MeterSpec(DETECTION_DELAY, Kind.TIMER,
             "Time between the last poll that saw a generation running and the one that saw it end", SECONDS,
             PROVIDER, MODEL);
@@ -142,7 +146,7 @@ public class WorkerMetrics {
             REJECTED_SPEC, DUPLICATE_SPEC, SUBMITTED_SPEC, COMPLETED_SPEC, FAILED_SPEC, CANCELLED_SPEC, CANCEL_REQUESTS_SPEC, IN_FLIGHT_SPEC,
             OLDEST_AGE_SPEC, REMEMBERED_SPEC, PARKED_SPEC, DURATION_SPEC, PROVIDER_DURATION_SPEC, POLLS_SPEC,
             CALLS_SPEC, CALL_DURATION_SPEC, RETRY_AFTER_SPEC, CREDITS_SPEC, PAUSED_SPEC, RATE_LIMIT_WAIT_SPEC,
-            DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC, AUTHORIZATION_FAILURES_SPEC),
+            RATE_SHARE_SPEC, DETECTION_DELAY_SPEC, FENCED_SPEC, HELD_SPEC, AUTHORIZATION_FAILURES_SPEC),
             ArchiveMetrics.SPECS.stream()).toList();
 
     /** Generations take 30 s to several minutes; jobs may wait up to the default 20 min deadline and beyond. */
@@ -262,6 +266,12 @@ public class WorkerMetrics {
     public void providerPaused(String provider, Predicate<String> isPaused) {
         Gauge.builder(PAUSED_SPEC.name(), () -> isPaused.test(provider) ? 1 : 0)
                 .description(PAUSED_SPEC.description())
+                .tags(PROVIDER, provider).register(registry);
+    }
+
+    /** The part of the provider's configured rate this worker applies (0..1); registering it again is harmless. */
+    public void providerRateShare(String provider, Supplier<Number> share) {
+        Gauge.builder(RATE_SHARE_SPEC.name(), share).description(RATE_SHARE_SPEC.description())
                 .tags(PROVIDER, provider).register(registry);
     }
 

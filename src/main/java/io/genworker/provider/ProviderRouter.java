@@ -2,6 +2,7 @@ package io.genworker.provider;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -16,6 +17,11 @@ public class ProviderRouter {
 
     public ProviderRouter(Instance<VideoProvider> adapters) {
         this.providers = adapters.stream().collect(Collectors.toMap(VideoProvider::id, Function.identity()));
+    }
+
+    /** The providers the worker has an adapter for. */
+    public Set<String> ids() {
+        return providers.keySet();
     }
 
     /** The adapter of this provider, if the worker has one. */

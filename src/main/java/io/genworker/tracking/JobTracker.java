@@ -58,6 +58,8 @@ public class JobTracker implements JobLogListener {
     private final AtomicInteger pendingStarts = new AtomicInteger();
     private final ReplayRoom room;
     private volatile TrackerShard[] shards = new TrackerShard[0];
+    /** On the consumer's thread, like the rebalance callbacks that change it. */
+    private AccountShares shares;
 
     public JobTracker(Vertx vertx, JobLog jobLog, JobLogTransactions transactions, ResultPublisher results,
             ProviderRouter router, ProviderPauses pauses, OwnershipLease lease, WorkerMetrics metrics,
@@ -77,8 +79,10 @@ public class JobTracker implements JobLogListener {
         TrackerContext[] contexts = TrackerContext.create(vertx, shardCount, IO_LOOPS);
         WorkerMetrics metrics = services.metrics();
         // The gates live on the first shard's context, with their timers.
-        ProviderGates gates = ProviderAccess.gates(contexts[0].executor(), metrics, contexts[0].gateTimers(),
+        ProviderGates gates = new ProviderGates(contexts[0].executor(), metrics, contexts[0].gateTimers(),
                 System::nanoTime);
+        shares = new AccountShares(services.jobLog().routing().partitions(), gates, metrics, services.router().ids(),
+                id -> services.router().get(id).settings());
         TrackerShard[] built = new TrackerShard[shardCount];
         for (int i = 0; i < shardCount; i++) {
             int self = i;
@@ -134,6 +138,7 @@ public class JobTracker implements JobLogListener {
     @Override
     public void assigned(Collection<TopicPartition> partitions) {
         onEachShard(partitions, (shard, mine) -> () -> mine.forEach(shard::assigned));
+        shares.assigned(partitions);
     }
 
     /**
@@ -163,12 +168,14 @@ public class JobTracker implements JobLogListener {
             LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
         }
         onEachShard(partitions, (shard, mine) -> shard::giveUpHandOver);
+        shares.gone(partitions);
     }
 
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */
     @Override
     public void lost(Collection<TopicPartition> partitions) {
         onEachShard(partitions, (shard, mine) -> () -> shard.lost(mine));
+        shares.gone(partitions);
     }
 
     @Override

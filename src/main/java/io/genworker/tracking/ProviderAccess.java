@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import io.genworker.config.WorkerConfig;
 import io.genworker.metrics.WorkerMetrics;
 import io.genworker.provider.ProviderCallException;
 import io.genworker.provider.ProviderFault;
@@ -23,9 +22,10 @@ import io.genworker.provider.VideoProvider;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate,
- * taken from the provider's own settings), its pause while the account is refused (one probe at a time), and the
- * event loops the HTTP calls run on. Confined to the tracker's context, except the calls themselves.
+ * The way out to the providers, for every job of the tracker: each provider's gate (its concurrency and rate: the
+ * provider's own settings, or this worker's share of them, see {@link AccountShare}), its pause while the account
+ * is refused (one probe at a time), and the event loops the HTTP calls run on. Confined to its shard's context,
+ * except the calls themselves (the gates are shared: {@link ProviderGates}).
  */
 final class ProviderAccess {
 
@@ -33,7 +33,6 @@ final class ProviderAccess {
 
     private final Function<String, VideoProvider> providers;
     private final ProviderPauses pauses;
-    private final WorkerMetrics metrics;
     private final Executor[] ioLoops;
     private final Clock clock;
     private final ProviderGates gates;
@@ -49,7 +48,8 @@ final class ProviderAccess {
      */
     ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, WorkerMetrics metrics,
             ProviderGate.Timers gateTimers, LongSupplier nanoTime, Executor[] ioLoops, Clock clock) {
-        this(providers, pauses, metrics, gates(Runnable::run, metrics, gateTimers, nanoTime), null, ioLoops, clock);
+        this(providers, pauses, new ProviderGates(Runnable::run, metrics, gateTimers, nanoTime), null, ioLoops,
+                clock);
     }
 
     /**
@@ -57,24 +57,14 @@ final class ProviderAccess {
      *
      * @param caller this shard's context, where the gates' answers are to come back; null on the gates' own context
      */
-    ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, WorkerMetrics metrics,
-            ProviderGates gates, Executor caller, Executor[] ioLoops, Clock clock) {
+    ProviderAccess(Function<String, VideoProvider> providers, ProviderPauses pauses, ProviderGates gates,
+            Executor caller, Executor[] ioLoops, Clock clock) {
         this.providers = providers;
         this.pauses = pauses;
-        this.metrics = metrics;
         this.gates = gates;
         this.caller = caller;
         this.ioLoops = ioLoops.clone();
         this.clock = clock;
-    }
-
-    /**
-     * The providers' gates, on the context {@code home} runs tasks on (the timers' too), each built as its provider is
-     * first called.
-     */
-    static ProviderGates gates(Executor home, WorkerMetrics metrics, ProviderGate.Timers gateTimers,
-            LongSupplier nanoTime) {
-        return new ProviderGates(home, provider -> gate(provider, metrics, gateTimers, nanoTime));
     }
 
     VideoProvider provider(String id) {
@@ -175,14 +165,5 @@ final class ProviderAccess {
     Duration waitForAccount(String provider) {
         return pauses.waitBeforeRetry(provider, clock.instant())
                 .plusMillis(ThreadLocalRandom.current().nextLong(1000));
-    }
-
-    private static ProviderGate gate(VideoProvider provider, WorkerMetrics metrics, ProviderGate.Timers gateTimers,
-            LongSupplier nanoTime) {
-        WorkerConfig.Provider limits = provider.settings();
-        String id = provider.id();
-        return new ProviderGate(limits.maxConcurrentCalls(),
-                ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()), gateTimers, nanoTime,
-                (operation, nanos) -> metrics.rateLimiterWait(id, operation.tag(), Duration.ofNanos(nanos)));
     }
 }

@@ -33,10 +33,14 @@ final class ProviderGate {
             return () -> 0;
         }
 
-        /** R permits a second, handed out in tenths of a second so that a second's worth never goes out at once. */
-        static Permits perSecond(String name, int requestsPerSecond) {
-            int perTenth = Math.max(1, requestsPerSecond / 10);
-            Duration period = Duration.ofNanos(Math.max(1, 1_000_000_000L * perTenth / Math.max(1, requestsPerSecond)));
+        /**
+         * R permits a second, handed out in tenths of a second so that a second's worth never goes out at once; below
+         * 10 a second, one permit every 1/R s. R need not be whole: a worker's share of an account's rate rarely is.
+         */
+        static Permits perSecond(String name, double requestsPerSecond) {
+            double rate = Math.max(MIN_RATE, requestsPerSecond);
+            int perTenth = Math.max(1, (int) (rate / 10));
+            Duration period = Duration.ofNanos(Math.max(1, Math.round(1e9 * perTenth / rate)));
             RateLimiter limiter = RateLimiter.of(name, RateLimiterConfig.custom()
                     .limitForPeriod(perTenth)
                     .limitRefreshPeriod(period)
@@ -62,9 +66,11 @@ final class ProviderGate {
 
     private static final Logger LOG = Logger.getLogger(ProviderGate.class);
     private static final long NO_PERMIT = Long.MIN_VALUE;
+    /** Below this a limiter would hand out a permit less than once a minute: no share of an account is that small. */
+    private static final double MIN_RATE = 1.0 / 60;
 
-    private final int limit;
-    private final Permits permits;
+    private int limit;
+    private Permits permits;
     private final Timers timers;
     private final LongSupplier nanoTime;
     private final WaitListener listener;
@@ -72,7 +78,8 @@ final class ProviderGate {
     private int inUse;
     /** When the permit reserved for the head of the queue becomes valid; NO_PERMIT when none is reserved. */
     private long headPermitAt = NO_PERMIT;
-    private boolean timerPending;
+    /** When the pending timer fires; NO_PERMIT when none is pending. */
+    private long timerAt = NO_PERMIT;
 
     ProviderGate(int limit, Permits permits, Timers timers, LongSupplier nanoTime, WaitListener listener) {
         this.limit = Math.max(1, limit);
@@ -90,6 +97,22 @@ final class ProviderGate {
     void acquire(ProviderOperation operation, BooleanSupplier cancelled, Consumer<Slot> user) {
         waiting.add(new Waiter(operation, nanoTime.getAsLong(), cancelled, user));
         grant();
+    }
+
+    /**
+     * New limits, from now on: the calls in flight finish, and no new one starts while more than {@code limit} are.
+     * The permit reserved for the head of the queue is dropped, as it was timed by the old rate (a rate raised from
+     * one a second would otherwise keep the head waiting for up to a second).
+     */
+    void adjust(int limit, Permits permits) {
+        this.limit = Math.max(1, limit);
+        this.permits = permits;
+        headPermitAt = NO_PERMIT;
+        grant();
+    }
+
+    int limit() {
+        return limit;
     }
 
     int inUse() {
@@ -112,10 +135,15 @@ final class ProviderGate {
                 headPermitAt = now + Math.max(0, permits.reserve());
             }
             if (headPermitAt > now) {
-                if (!timerPending) {
-                    timerPending = true;
-                    timers.after(headPermitAt - now, () -> {
-                        timerPending = false;
+                // One timer at a time, unless the permit is due before it (after an adjustment): a timer that finds
+                // nothing to do is harmless.
+                if (timerAt == NO_PERMIT || headPermitAt < timerAt) {
+                    long at = headPermitAt;
+                    timerAt = at;
+                    timers.after(at - now, () -> {
+                        if (timerAt == at) {
+                            timerAt = NO_PERMIT;
+                        }
                         grant();
                     });
                 }

@@ -128,7 +128,7 @@ final class TrackerShard {
         PollPolicy policy = PollPolicy.from(config.polling(), services.catalogue(), new SplittableRandom());
         Duration maxAccountWait = config.jobs().maxAccountWait();
         JobTimers timers = new JobTimers(context.timers());
-        ProviderAccess providers = new ProviderAccess(services.router()::get, services.pauses(), metrics, gates,
+        ProviderAccess providers = new ProviderAccess(services.router()::get, services.pauses(), gates,
                 home ? null : onContext, context.ioLoops(), clock);
         handOver = new HandOver(job -> letGo(job, true));
         writer = new JobLogWriter(this::append, this::commitWithResult, services.lease()::fresh, timers, onContext,

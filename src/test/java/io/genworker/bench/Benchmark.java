@@ -21,7 +21,8 @@ import io.genworker.polling.PollPolicy;
  * memory per in-flight job. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
  * breaks what it measures (see {@link Verdict}).
  * <p>
- * System properties: {@code bench.sections} (comma list of policies, throughput, inflight; default all),
+ * System properties: {@code bench.sections} (comma list of policies, throughput, inflight, fleet-rate,
+ * failover, startup; default policies, throughput, inflight: the others start several workers, see their classes),
  * {@code bench.policy-jobs} (10000), {@code bench.seed} (42), {@code bench.failure-seed} (16, which jobs fail early
  * and when), {@code bench.throughput-jobs} (20000),
  * {@code bench.inflight-jobs} (20000).
@@ -46,6 +47,9 @@ public final class Benchmark {
         }
         if (sections.contains("inflight")) {
             summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000), verdict));
+        }
+        if (sections.contains("fleet-rate")) {
+            summary.putAll(FleetRateBenchmark.fleetRate(verdict));
         }
         List<String> failures = verdict.failures();
         summary.put("targets", verdict.targets());

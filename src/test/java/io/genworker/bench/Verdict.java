@@ -65,6 +65,17 @@ final class Verdict {
                 sixtyToNinety.delayP50()), sixtyToNinety.delayP50() <= 2);
     }
 
+    /**
+     * Workers splitting an account's limit between them: together they call the provider at most 5 % above the
+     * limit, and fewer than 1 % of their calls are refused with 429.
+     */
+    void fleetRate(double callsPerSecond, int limit, double refusedShare) {
+        target(String.format("fleet rate: calls reach the provider at most 5 %% above its limit of %d (%.1f/s)", limit,
+                callsPerSecond), callsPerSecond <= limit * 1.05);
+        target(String.format("fleet rate: under 1 %% of the calls refused with 429 (%.2f %%)", refusedShare * 100),
+                refusedShare < 0.01);
+    }
+
     List<String> failures() {
         return List.copyOf(failures);
     }

@@ -39,6 +39,8 @@ public final class ProviderSimulator implements AutoCloseable {
     public static final String SUBMIT = "submit";
     public static final String POLL = "poll";
     private static final String VIDEOS_PREFIX = "/videos/";
+    /** What the rate limits let through and refused, for a simulator running as a service. */
+    public static final String RATE_LIMITS_PATH = "/sim/rate-limits";
 
     /**
      * An answer forced on the next call of one operation, instead of the normal one. A delay alone answers normally
@@ -166,6 +168,9 @@ public final class ProviderSimulator implements AutoCloseable {
             segmind.handle(request, path);
         } else if (path.startsWith(VIDEOS_PREFIX) && "GET".equals(request.method().name())) {
             videos.handle(request);
+        } else if (RATE_LIMITS_PATH.equals(path) && "GET".equals(request.method().name())) {
+            exchange.reply(request, 200, new JsonObject()
+                    .put("aimlapi", counts(aimlapi.rateLimit())).put("segmind", counts(segmind.rateLimit())).encode());
         } else {
             exchange.reply(request, 404, "{\"message\":\"Not found\"}");
         }
@@ -208,6 +213,17 @@ public final class ProviderSimulator implements AutoCloseable {
     /** How long Segmind keeps a finished request's result before answering 404 (one hour, as documented). */
     public ProviderSimulator segmindRetention(Duration retention) {
         segmind.retention(retention);
+        return this;
+    }
+
+    /**
+     * Each provider's account takes at most this many calls (submits and polls together) over any sliding second,
+     * from all callers together, and refuses the rest with 429 and Retry-After ({@link SimulatorRateLimit}); 0
+     * turns the limits off (the default).
+     */
+    public ProviderSimulator accountRateLimit(int callsPerSecond) {
+        aimlapi.rateLimit().perSecond(callsPerSecond);
+        segmind.rateLimit().perSecond(callsPerSecond);
         return this;
     }
 
@@ -386,6 +402,20 @@ public final class ProviderSimulator implements AutoCloseable {
 
     public int submissions() {
         return log.submissions();
+    }
+
+    /** Calls of both providers that passed their account's rate limit (every call while the limits are off). */
+    public long callsWithinRateLimit() {
+        return aimlapi.rateLimit().accepted() + segmind.rateLimit().accepted();
+    }
+
+    /** Calls of both providers refused with 429 for their account's rate limit. */
+    public long callsRateLimited() {
+        return aimlapi.rateLimit().refused() + segmind.rateLimit().refused();
+    }
+
+    private static JsonObject counts(SimulatorRateLimit limit) {
+        return new JsonObject().put("accepted", limit.accepted()).put("rateLimited", limit.refused());
     }
 
     public int polls() {

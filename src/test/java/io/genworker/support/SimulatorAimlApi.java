@@ -34,6 +34,9 @@ final class SimulatorAimlApi {
     private final Set<String> acceptedKeys = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sequence = new AtomicInteger();
     private final SimulatedVideos videos;
+    /** The API's own error shape: the docs list no 429, nor the limit. */
+    private final SimulatorRateLimit rateLimit = new SimulatorRateLimit(
+            "{\"error\":{\"name\":\"TooManyRequests\",\"message\":\"Too many requests\"}}");
 
     SimulatorAimlApi(SimulatorExchange exchange, Supplier<Duration> generationTime, String acceptedKey,
             SimulatedVideos videos) {
@@ -61,6 +64,10 @@ final class SimulatorAimlApi {
         return generations;
     }
 
+    SimulatorRateLimit rateLimit() {
+        return rateLimit;
+    }
+
     void handle(HttpServerRequest request) {
         String authorization = request.getHeader("Authorization");
         authorizationsSeen.add(authorization == null ? "" : authorization);
@@ -70,9 +77,9 @@ final class SimulatorAimlApi {
             return;
         }
         switch (request.method().name()) {
-            case "POST" -> request.body().onSuccess(body -> exchange.call(request, ProviderSimulator.SUBMIT,
+            case "POST" -> request.body().onSuccess(body -> exchange.call(request, rateLimit, ProviderSimulator.SUBMIT,
                     promptOf(body.toString()), () -> create(request, body.toString())));
-            case "GET" -> exchange.call(request, ProviderSimulator.POLL,
+            case "GET" -> exchange.call(request, rateLimit, ProviderSimulator.POLL,
                     generations.promptOf(request.getParam("generation_id")), () -> status(request));
             default -> exchange.reply(request, 405, "{\"message\":\"Method not allowed\"}");
         }

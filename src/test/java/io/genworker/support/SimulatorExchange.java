@@ -37,9 +37,16 @@ final class SimulatorExchange {
         this.submitAnswerDelay = delay;
     }
 
-    /** A call of one operation ("submit" or "poll") for the job of this prompt (null when unknown). */
-    void call(HttpServerRequest request, String operation, String prompt, Runnable normal) {
+    /**
+     * A call of one operation ("submit" or "poll") for the job of this prompt (null when unknown), to the account
+     * whose rate limit it counts against. A scripted fault comes first: a call it answers does not reach the limit.
+     */
+    void call(HttpServerRequest request, SimulatorRateLimit account, String operation, String prompt,
+            Runnable normal) {
         Fault fault = faults.next(operation, prompt);
+        if (fault == null) {
+            fault = account.admit(System.nanoTime());
+        }
         log.called(new Call(operation, prompt, keyOf(request), Instant.now(), fault));
         if (fault == null) {
             answerLate(request, ProviderSimulator.SUBMIT.equals(operation) ? submitAnswerDelay : Duration.ZERO);

@@ -43,6 +43,8 @@ final class SimulatorSegmind {
     private volatile String acceptedKey;
     private volatile Duration retention = Duration.ofHours(1);
     private final SimulatedVideos videos;
+    /** The docs: "429 Rate Limited: Too many requests", details in the body. */
+    private final SimulatorRateLimit rateLimit = new SimulatorRateLimit("{\"error\":\"Too many requests\"}");
 
     SimulatorSegmind(SimulatorExchange exchange, Supplier<Duration> generationTime, Supplier<String> followUpsAt,
             String acceptedKey, SimulatedVideos videos) {
@@ -70,6 +72,10 @@ final class SimulatorSegmind {
         return requests;
     }
 
+    SimulatorRateLimit rateLimit() {
+        return rateLimit;
+    }
+
     void handle(HttpServerRequest request, String path) {
         String key = request.getHeader("x-api-key");
         keysSeen.add(key == null ? "" : key);
@@ -82,11 +88,11 @@ final class SimulatorSegmind {
         if ("GET".equals(method) && requestPath.matches()) {
             String id = requestPath.group(1);
             boolean statusOnly = requestPath.group(2) != null;
-            exchange.call(request, ProviderSimulator.POLL, requests.promptOf(id),
+            exchange.call(request, rateLimit, ProviderSimulator.POLL, requests.promptOf(id),
                     () -> read(request, id, statusOnly));
         } else if ("POST".equals(method) && (path.equals(PATH_PREFIX + V5) || path.equals(PATH_PREFIX + V4))) {
             String model = path.substring(PATH_PREFIX.length());
-            request.body().onSuccess(body -> exchange.call(request, ProviderSimulator.SUBMIT,
+            request.body().onSuccess(body -> exchange.call(request, rateLimit, ProviderSimulator.SUBMIT,
                     SimulatorAimlApi.promptOf(body.toString()), () -> submit(request, model, body.toString())));
         } else {
             exchange.reply(request, 404, "{\"error\":\"Model or endpoint not found\"}");

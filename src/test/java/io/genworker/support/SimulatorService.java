@@ -10,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code target/simulator/} by {@code ./mvnw -Psimulator package -DskipTests}.
  * <p>
  * Environment: {@code SIM_PORT} (default 8090; 0 picks a free one), {@code SIM_GENERATION_SECONDS} (default 20), {@code
- * SIM_AIMLAPI_KEY} and {@code SIM_SEGMIND_KEY} (the keys to accept; default: the simulator's own test keys).
+ * SIM_AIMLAPI_KEY} and {@code SIM_SEGMIND_KEY} (the keys to accept; default: the simulator's own test keys),
+ * {@code SIM_REQUESTS_PER_SECOND} (each provider account's rate limit over a sliding second, across all callers;
+ * default 0, none). What the limits let through and refused: {@code GET /sim/rate-limits}.
  */
 public final class SimulatorService {
 
@@ -22,7 +24,8 @@ public final class SimulatorService {
         ProviderSimulator simulator = ProviderSimulator.start("0.0.0.0", port)
                 .generationTime(Duration.ofSeconds(Long.parseLong(env("SIM_GENERATION_SECONDS").orElse("20"))))
                 .acceptKey(env("SIM_AIMLAPI_KEY").orElse(ProviderSimulator.AIMLAPI_KEY))
-                .acceptSegmindKey(env("SIM_SEGMIND_KEY").orElse(ProviderSimulator.SEGMIND_KEY));
+                .acceptSegmindKey(env("SIM_SEGMIND_KEY").orElse(ProviderSimulator.SEGMIND_KEY))
+                .accountRateLimit(Integer.parseInt(env("SIM_REQUESTS_PER_SECOND").orElse("0")));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             simulator.close();

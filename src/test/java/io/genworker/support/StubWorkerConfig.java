@@ -85,6 +85,11 @@ public final class StubWorkerConfig implements WorkerConfig {
             public int requestsPerSecond() {
                 return 50;
             }
+
+            @Override
+            public LimitScope limitScope() {
+                return LimitScope.ACCOUNT;
+            }
         };
     }
 

@@ -49,6 +49,15 @@ class ProviderGateTest {
         });
     }
 
+    /** Reserves this many permits at once; returns the longest wait among them. */
+    private static long longestWait(ProviderGate.Permits permits, int count) {
+        long longest = 0;
+        for (int i = 0; i < count; i++) {
+            longest = Math.max(longest, permits.reserve());
+        }
+        return longest;
+    }
+
     private void advanceTo(long time) {
         while (!timers.isEmpty() && timers.firstKey() <= time) {
             Map.Entry<Long, List<Runnable>> due = timers.pollFirstEntry();
@@ -141,11 +150,7 @@ class ProviderGateTest {
 
     @Test
     void theResilience4jLimiterKeepsTheConfiguredRate() {
-        ProviderGate.Permits permits = ProviderGate.Permits.perSecond("test", 20);
-        long longest = 0;
-        for (int i = 0; i < 40; i++) {
-            longest = Math.max(longest, permits.reserve());
-        }
+        long longest = longestWait(ProviderGate.Permits.perSecond("test", 20), 40);
         // 40 permits at 20 a second: the last ones are reserved about two seconds ahead, not handed out at once.
         assertThat(longest).isGreaterThan(SECOND / 2);
     }
@@ -180,5 +185,71 @@ class ProviderGateTest {
 
         assertThat(order).containsExactly("next@0");
         assertThat(gate.inUse()).isEqualTo(1);
+    }
+
+    @Test
+    void aRaisedLimitLetsTheWaitingInAtOnce() {
+        ProviderGate gate = twoSlotsFourCallers();
+
+        gate.adjust(4, ProviderGate.Permits.unlimited());
+
+        assertThat(order).containsExactly("a@0", "b@0", "c@0", "d@0");
+        assertThat(gate.waiting()).isZero();
+    }
+
+    @Test
+    void aLoweredLimitLetsTheCallsInFlightFinishAndStartsNoneUntilBelowIt() {
+        ProviderGate gate = gate(3, ProviderGate.Permits.unlimited());
+        for (String who : List.of("a", "b", "c", "d")) {
+            request(gate, who);
+        }
+
+        gate.adjust(1, ProviderGate.Permits.unlimited());
+        granted.get(0).release();
+        granted.get(1).release();
+
+        assertThat(order).containsExactly("a@0", "b@0", "c@0");
+        assertThat(gate.inUse()).isEqualTo(1);
+
+        granted.get(2).release();
+
+        assertThat(order).containsExactly("a@0", "b@0", "c@0", "d@0");
+    }
+
+    @Test
+    void aRaisedRateTakesEffectWithoutWaitingOutTheOldSpacing() {
+        ProviderGate gate = gate(100, everyNanos(SECOND));
+        for (String who : List.of("a", "b", "c", "d")) {
+            request(gate, who);
+        }
+        assertThat(order).containsExactly("a@0");
+
+        gate.adjust(100, everyNanos(SECOND / 10));
+        advanceTo(3 * SECOND / 10);
+
+        // b's permit of the old rate was due at 1 s; under the new one b, c and d go a tenth apart.
+        assertThat(order).containsExactly("a@0", "b@0", "c@1", "d@2");
+    }
+
+    @Test
+    void aLoweredRateSpacesTheNextCallsByTheNewRate() {
+        ProviderGate gate = gate(100, everyNanos(SECOND / 10));
+        for (String who : List.of("a", "b", "c", "d")) {
+            request(gate, who);
+        }
+        advanceTo(SECOND / 10);
+        assertThat(order).containsExactly("a@0", "b@1");
+
+        gate.adjust(100, everyNanos(SECOND));
+        advanceTo(3 * SECOND);
+
+        assertThat(order).containsExactly("a@0", "b@1", "c@1", "d@11");
+    }
+
+    @Test
+    void theLimiterTakesAFractionalRate() {
+        long longest = longestWait(ProviderGate.Permits.perSecond("test", 2.5), 6);
+        // 6 permits at 2.5 a second: the last about 2 s ahead (one every 400 ms).
+        assertThat(longest).isBetween(17 * SECOND / 10, 21 * SECOND / 10);
     }
 }

@@ -2,6 +2,7 @@ package io.genworker.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,10 +13,13 @@ import org.junit.jupiter.api.Test;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
+import io.genworker.metrics.WorkerMetrics;
 import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.ProviderOperation;
 import io.genworker.provider.Submission;
 import io.genworker.provider.VideoProvider;
+import io.genworker.support.StubWorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /** The gates the tracker's shards share: one budget per provider, each shard's turn back on its own context. */
@@ -43,11 +47,13 @@ class ProviderGatesTest {
     private final List<ProviderGates.Slot> slots = new ArrayList<>();
     private Context running;
 
-    /** Two calls at a time for the provider, whatever the shard; no rate limit. */
-    private final ProviderGates gates = new ProviderGates(home,
-            provider -> new ProviderGate(2, ProviderGate.Permits.unlimited(), (nanos, task) -> {
-                throw new AssertionError("no timer is needed without a rate limit");
-            }, System::nanoTime, (operation, nanos) -> { }));
+    /** Two calls at a time for the provider, whatever the shard; a rate no test reaches, so no timer is set. */
+    private final ProviderGates gates = new ProviderGates(home, new WorkerMetrics(new SimpleMeterRegistry()),
+            (nanos, task) -> {
+                throw new AssertionError("no test reaches the rate limit");
+            }, System::nanoTime);
+    private final WorkerConfig.Provider settings = limits(new StubWorkerConfig().providers().aimlapi(), 2, 1_000_000);
+
     /** Only its id matters to the gates here. */
     private final VideoProvider provider = new VideoProvider() {
         @Override
@@ -57,7 +63,7 @@ class ProviderGatesTest {
 
         @Override
         public WorkerConfig.Provider settings() {
-            throw new UnsupportedOperationException();
+            return settings;
         }
 
         @Override
@@ -75,6 +81,16 @@ class ProviderGatesTest {
             throw new UnsupportedOperationException();
         }
     };
+
+    /** The provider's settings with these limits. */
+    private static WorkerConfig.Provider limits(WorkerConfig.Provider defaults, int calls, int perSecond) {
+        return (WorkerConfig.Provider) Proxy.newProxyInstance(WorkerConfig.Provider.class.getClassLoader(),
+                new Class<?>[] {WorkerConfig.Provider.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "maxConcurrentCalls" -> calls;
+                    case "requestsPerSecond" -> perSecond;
+                    default -> method.invoke(defaults, args);
+                });
+    }
 
     private void call(Context from) {
         gates.acquire(provider, ProviderOperation.POLL, () -> false, from == home ? null : from, slot -> {
