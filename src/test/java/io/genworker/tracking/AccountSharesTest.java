@@ -9,15 +9,9 @@ import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import io.genworker.config.WorkerConfig;
-import io.genworker.job.JobRecord;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.provider.GenerationStatus;
-import io.genworker.provider.Submission;
-import io.genworker.provider.VideoProvider;
 import io.genworker.support.StubWorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.mutiny.Uni;
 
 /** The share follows the partitions owned, as the gauge shows it (the gates' own adjustment: ProviderGateTest). */
 class AccountSharesTest {
@@ -31,7 +25,7 @@ class AccountSharesTest {
     @Test
     void theRateShareFollowsTheRoutedPartitionsOwned() {
         AccountShares shares = new AccountShares(6, gates, metrics, List.of("aimlapi"),
-                id -> new Aimlapi().settings());
+                id -> new StubWorkerConfig().providers().aimlapi());
         // Nothing owned yet: the floor of 1 call a second, of the stub's 50.
         assertThat(share()).isCloseTo(1.0 / 50, within(1e-9));
 
@@ -51,33 +45,5 @@ class AccountSharesTest {
 
     private static TopicPartition jobs(int partition) {
         return new TopicPartition("generation.jobs", partition);
-    }
-
-    private static final class Aimlapi implements VideoProvider {
-
-        @Override
-        public String id() {
-            return "aimlapi";
-        }
-
-        @Override
-        public WorkerConfig.Provider settings() {
-            return new StubWorkerConfig().providers().aimlapi();
-        }
-
-        @Override
-        public boolean configured() {
-            return true;
-        }
-
-        @Override
-        public Uni<Submission> submit(JobRecord job) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Uni<GenerationStatus> poll(String providerJobId) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

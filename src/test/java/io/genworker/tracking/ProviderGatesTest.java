@@ -12,15 +12,11 @@ import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 import io.genworker.config.WorkerConfig;
-import io.genworker.job.JobRecord;
 import io.genworker.metrics.WorkerMetrics;
-import io.genworker.provider.GenerationStatus;
 import io.genworker.provider.ProviderOperation;
-import io.genworker.provider.Submission;
 import io.genworker.provider.VideoProvider;
 import io.genworker.support.StubWorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.mutiny.Uni;
 
 /** The gates the tracker's shards share: one budget per provider, each shard's turn back on its own context. */
 class ProviderGatesTest {
@@ -54,33 +50,7 @@ class ProviderGatesTest {
             }, System::nanoTime);
     private final WorkerConfig.Provider settings = limits(new StubWorkerConfig().providers().aimlapi(), 2, 1_000_000);
 
-    /** Only its id matters to the gates here. */
-    private final VideoProvider provider = new VideoProvider() {
-        @Override
-        public String id() {
-            return "aimlapi";
-        }
-
-        @Override
-        public WorkerConfig.Provider settings() {
-            return settings;
-        }
-
-        @Override
-        public boolean configured() {
-            return true;
-        }
-
-        @Override
-        public Uni<Submission> submit(JobRecord job) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Uni<GenerationStatus> poll(String providerJobId) {
-            throw new UnsupportedOperationException();
-        }
-    };
+    private final VideoProvider provider = new SettingsOnlyProvider("aimlapi", settings);
 
     /** The provider's settings with these limits. */
     private static WorkerConfig.Provider limits(WorkerConfig.Provider defaults, int calls, int perSecond) {
