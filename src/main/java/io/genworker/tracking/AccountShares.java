@@ -1,11 +1,16 @@
 package io.genworker.tracking;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.metrics.WorkerMetrics;
@@ -23,6 +28,10 @@ import io.genworker.metrics.WorkerMetrics;
  * this worker's in the group.
  */
 final class AccountShares {
+
+    private static final Logger LOG = Logger.getLogger(AccountShares.class);
+    /** How long a revocation waits for the gates to give the share up. */
+    private static final Duration APPLY_WAIT = Duration.ofSeconds(5);
 
     private final int routedPartitions;
     private final ProviderGates gates;
@@ -46,9 +55,18 @@ final class AccountShares {
         gates.share(AccountShare.of(owned, routedPartitions));
     }
 
-    /** Revoked or lost. */
+    /**
+     * Revoked or lost: returns once the gates apply the smaller share (or after {@link #APPLY_WAIT}), so that the
+     * consumer does not let the partitions go, and their next owner take their share, before this worker gave it up.
+     */
     void gone(Collection<TopicPartition> partitions) {
         owned.removeAll(partitions);
-        gates.share(AccountShare.of(owned, routedPartitions));
+        try {
+            gates.share(AccountShare.of(owned, routedPartitions)).get(APPLY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("the provider gates took more than %s to apply this worker's smaller share", APPLY_WAIT);
+        }
     }
 }

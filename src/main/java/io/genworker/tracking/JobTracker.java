@@ -149,6 +149,9 @@ public class JobTracker implements JobLogListener {
      */
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
+        // The share goes with the partitions, before the hand-over's wait: the next owner takes it as soon as the
+        // revocation ends (the submissions still finishing keep the slots they hold).
+        shares.gone(partitions);
         List<CompletableFuture<Void>> finished = new ArrayList<>();
         onEachShard(partitions, (shard, mine) -> () -> {
             CompletableFuture<Void> done = shard.revoke(mine);
@@ -168,7 +171,6 @@ public class JobTracker implements JobLogListener {
             LOG.warnf("hand-over: submissions still unanswered after %s are left to the next owner", handOverWait);
         }
         onEachShard(partitions, (shard, mine) -> shard::giveUpHandOver);
-        shares.gone(partitions);
     }
 
     /** The partitions may belong to another worker already: nothing more is written for their jobs. */

@@ -38,6 +38,19 @@ final class ProviderGate {
          * 10 a second, one permit every 1/R s. R need not be whole: a worker's share of an account's rate rarely is.
          */
         static Permits perSecond(String name, double requestsPerSecond) {
+            return perSecond(name, requestsPerSecond, false);
+        }
+
+        /**
+         * As {@link #perSecond(String, double)}, but the first period's permits are spent already: for a rate that
+         * replaces another (a new share of the account), which has just handed out its own. Every worker changes its
+         * rate at the same rebalance; a full period each would be a burst of a tenth of the account on top.
+         */
+        static Permits perSecondFromNow(String name, double requestsPerSecond) {
+            return perSecond(name, requestsPerSecond, true);
+        }
+
+        private static Permits perSecond(String name, double requestsPerSecond, boolean drained) {
             double rate = Math.max(MIN_RATE, requestsPerSecond);
             int perTenth = Math.max(1, (int) (rate / 10));
             Duration period = Duration.ofNanos(Math.max(1, Math.round(1e9 * perTenth / rate)));
@@ -47,6 +60,9 @@ final class ProviderGate {
                     // Reservations never time out: the queue, not the limiter, decides who waits.
                     .timeoutDuration(Duration.ofDays(1))
                     .build());
+            if (drained) {
+                limiter.drainPermissions();
+            }
             return limiter::reservePermission;
         }
     }

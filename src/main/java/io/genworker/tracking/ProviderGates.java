@@ -3,6 +3,7 @@ package io.genworker.tracking;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -74,9 +75,11 @@ final class ProviderGates {
 
     /**
      * This worker's share of the providers' accounts changed (its job-log partitions did): every gate takes its new
-     * limits; gates not built yet take them when they are. From any thread: applied on the home context.
+     * limits; gates not built yet take them when they are. From any thread: applied on the home context, and the
+     * future completes once it is.
      */
-    void share(AccountShare changed) {
+    CompletableFuture<Void> share(AccountShare changed) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         home.execute(() -> {
             share = changed;
             gates.forEach((id, gate) -> {
@@ -85,11 +88,13 @@ final class ProviderGates {
                     // A limiter of the new rate: resilience4j can change a limiter's permits per period, not its
                     // period.
                     gate.adjust(limits.maxConcurrentCalls(),
-                            ProviderGate.Permits.perSecond(id, limits.requestsPerSecond()));
+                            ProviderGate.Permits.perSecondFromNow(id, limits.requestsPerSecond()));
                     applied(id, limits);
                 }
             });
+            done.complete(null);
         });
+        return done;
     }
 
     /** The provider's rate this worker applies, as a fraction of the configured one; safe from any thread. */
