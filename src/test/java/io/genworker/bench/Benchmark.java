@@ -16,13 +16,14 @@ import io.genworker.catalogue.ModelCatalogue;
 import io.genworker.polling.PollPolicy;
 
 /**
- * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker, and
- * memory per in-flight job. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
+ * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker,
+ * memory per in-flight job, failover after a SIGKILL and start-up time and memory. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
  * breaks what it measures (see {@link Verdict}).
  * <p>
- * System properties: {@code bench.sections} (comma list of policies, throughput, inflight; default all),
- * {@code bench.policy-jobs} (10000), {@code bench.seed} (42), {@code bench.throughput-jobs} (20000),
- * {@code bench.inflight-jobs} (20000).
+ * System properties: {@code bench.sections} (comma list of policies, throughput, inflight, failover, startup;
+ * default policies,throughput,inflight), {@code bench.policy-jobs} (10000), {@code bench.seed} (42),
+ * {@code bench.throughput-jobs} (20000), {@code bench.inflight-jobs} (20000), {@code bench.failover-jobs}
+ * (finished jobs in the log, 1000000), {@code bench.failover-in-flight} (60), {@code bench.startup-runs} (3).
  */
 public final class Benchmark {
 
@@ -44,6 +45,13 @@ public final class Benchmark {
         }
         if (sections.contains("inflight")) {
             summary.putAll(EndToEndBenchmark.inFlight(Integer.getInteger("bench.inflight-jobs", 20_000), verdict));
+        }
+        if (sections.contains("failover")) {
+            summary.putAll(FailoverBenchmark.failover(Integer.getInteger("bench.failover-jobs", 1_000_000),
+                    Integer.getInteger("bench.failover-in-flight", 60), verdict));
+        }
+        if (sections.contains("startup")) {
+            summary.putAll(StartupBenchmark.startup(Integer.getInteger("bench.startup-runs", 3)));
         }
         List<String> failures = verdict.failures();
         summary.put("failures", failures);

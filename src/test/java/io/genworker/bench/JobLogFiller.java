@@ -27,6 +27,7 @@ import io.genworker.job.JobRecord;
 import io.genworker.job.TraceContext;
 import io.genworker.job.Video;
 import io.genworker.joblog.JobLog;
+import io.genworker.joblog.JobRouting;
 import io.genworker.kafka.TopicInitializer;
 import io.genworker.support.Requests;
 import io.genworker.support.StubWorkerConfig;
@@ -34,8 +35,9 @@ import io.genworker.support.StubWorkerConfig;
 /**
  * Writes a job log as the worker would have left it, without running the worker: jobs that each went through
  * REQUESTED, SUBMITTING, SUBMITTED and COMPLETED, encoded by the worker's own {@link JobLog} (JSON body, state and
- * trace headers), all on one partition. Jobs overlap as in a live log: a batch of jobs is requested, then
- * submitted, then finished, so the replay carries unfinished jobs along as it goes.
+ * trace headers), on one partition or spread over several as the worker routes them ({@link JobRouting}). Jobs
+ * overlap as in a live log: a batch of jobs is requested, then submitted, then finished, so the replay carries
+ * unfinished jobs along as it goes.
  */
 final class JobLogFiller {
 
@@ -52,9 +54,17 @@ final class JobLogFiller {
      * each, so that one partition holds the whole log.
      */
     static void createTopics(String bootstrap) throws Exception {
+        createTopics(bootstrap, 1);
+    }
+
+    /**
+     * Creates the worker's topics with its own settings and {@code partitions} partitions each: the workers started
+     * on them must route over the same count (`worker.topics.partitions`).
+     */
+    static void createTopics(String bootstrap, int partitions) throws Exception {
         List<NewTopic> topics = new ArrayList<>();
         for (NewTopic topic : TopicInitializer.definitions(new StubWorkerConfig().topics())) {
-            topics.add(new NewTopic(topic.name(), 1, (short) 1).configs(topic.configs()));
+            topics.add(new NewTopic(topic.name(), partitions, (short) 1).configs(topic.configs()));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -62,12 +72,20 @@ final class JobLogFiller {
     }
 
     /**
-     * Writes {@code jobs} finished jobs to the job log; returns the records written. Their finish time is now, so
-     * the worker remembers every one of them (within the dedup window).
+     * Writes {@code jobs} finished jobs to a one-partition job log; returns the records written. Their finish time is
+     * now, so the worker remembers every one of them (within the dedup window).
      *
      * @param metadata the request's metadata, per job index
      */
     static long fill(String bootstrap, String prefix, int jobs, IntFunction<ObjectNode> metadata) {
+        return fill(bootstrap, new JobRouting(1), prefix, jobs, metadata);
+    }
+
+    /**
+     * Writes {@code jobs} finished jobs to the job log, each on the partition {@code routing} gives its id (the
+     * topics' partition count); returns the records written.
+     */
+    static long fill(String bootstrap, JobRouting routing, String prefix, int jobs, IntFunction<ObjectNode> metadata) {
         ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         JobLog jobLog = new JobLog(null, mapper, new StubWorkerConfig());
@@ -92,7 +110,7 @@ final class JobLogFiller {
                     for (int j = 0; j < batch.size(); j++) {
                         JobRecord next = advance(batch.get(j), step, now);
                         batch.set(j, next);
-                        producer.send(jobLog.record(next));
+                        producer.send(jobLog.record(next, routing.partitionOf(next.jobId())));
                         written++;
                     }
                 }

@@ -7,8 +7,8 @@ import io.genworker.support.RunOutcome;
 
 /**
  * What makes a benchmark run fail rather than print figures: a job that failed, was answered twice or submitted
- * twice, and an adaptive poll policy that does not beat fixed 10 s polling. The benchmark exits non-zero when any
- * of these is found, so a bad figure cannot pass as a result.
+ * twice, an adaptive poll policy that does not beat fixed 10 s polling, and a failover slower than its bound. The
+ * benchmark exits non-zero when any of these is found, so a bad figure cannot pass as a result.
  */
 final class Verdict {
 
@@ -35,6 +35,20 @@ final class Verdict {
         check(a.delayMean() < f.delayMean(),
                 "policies: %s notices a 60-90 s job's end %.2f s late on average, not sooner than %s's %.2f s",
                 adaptive.policy(), a.delayMean(), fixed.policy(), f.delayMean());
+    }
+
+    /**
+     * A SIGKILLed worker's jobs are polled again by the survivor, every one of them, within the bound: the session
+     * timeout (the group notices the death) plus the result-transaction timeout (the longest an open transaction of
+     * the dead worker can hide its records) plus 5 s.
+     */
+    void failover(int exit, int orphans, int polled, double maxSeconds, long boundSeconds) {
+        check(exit == 137, "failover: the killed worker exited with %d, not 137 (SIGKILL)", exit);
+        check(orphans > 0, "failover: the killed worker drove none of the jobs in flight");
+        check(polled == orphans, "failover: %d of the killed worker's %d jobs never polled again by the survivor",
+                orphans - polled, orphans);
+        check(maxSeconds <= boundSeconds, "failover: the last orphaned job was polled again %.1f s after the kill,"
+                + " more than the bound of %d s", maxSeconds, boundSeconds);
     }
 
     List<String> failures() {
