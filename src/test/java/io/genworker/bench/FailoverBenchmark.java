@@ -59,13 +59,15 @@ final class FailoverBenchmark {
     }
 
     /**
-     * {@code jobs} finished jobs (four records each) written to a six-partition job log; two workers replay it;
+     * {@code jobs} finished jobs written to a six-partition job log (each job's terminal record alone when
+     * {@code compacted}, as compaction leaves all but the last hour; else four records a job); two workers replay it;
      * {@code inFlight} jobs submitted to a provider that holds them for half an hour, spread over both; one worker
      * SIGKILLed. Measured from the kill: the survivor's assignment of the dead worker's partitions and the end of
      * their replay (from the survivor's log), and each orphaned job's first poll by the survivor (from the
      * simulator's calls, told apart by API key).
      */
-    static Map<String, Object> failover(int jobs, int inFlight, Verdict verdict) throws Exception {
+    static Map<String, Object> failover(int jobs, boolean compacted, int inFlight, Verdict verdict)
+            throws Exception {
         Duration session = new StubWorkerConfig().tracker().sessionTimeout();
         Duration bound = session.plus(JobLogTransactions.TRANSACTION_TIMEOUT).plusSeconds(5);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -77,10 +79,12 @@ final class FailoverBenchmark {
             long fillStart = System.nanoTime();
             String run = UUID.randomUUID().toString().substring(0, 8);
             long written = JobLogFiller.fill(bootstrap, new JobRouting(PARTITIONS), "failover-" + run, jobs,
-                    i -> SoakBenchmark.metadata("failover-" + run + "-" + i, i, 500));
+                    compacted, i -> SoakBenchmark.metadata("failover-" + run + "-" + i, i, 500));
             double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
-            System.out.printf("%n== failover: %d finished jobs (%d records) in a %d-partition job log, two workers,"
-                    + " %d jobs in flight, one worker SIGKILLed ==%n", jobs, written, PARTITIONS, inFlight);
+            System.out.printf("%n== failover: %d finished jobs (%d records, %s) in a %d-partition job log, two"
+                    + " workers, %d jobs in flight, one worker SIGKILLed ==%n", jobs, written, compacted
+                    ? "compacted: each job's terminal record" : "uncompacted: four records a job", PARTITIONS,
+                    inFlight);
             System.out.printf("  log written in                  %8.1f s%n", fillSeconds);
 
             WorkerProcess survivor = worker("survivor", bootstrap, simulator, SURVIVOR_KEY);
@@ -129,6 +133,7 @@ final class FailoverBenchmark {
 
                 out.put("jobs", jobs);
                 out.put("records", written);
+                out.put("compacted", compacted);
                 out.put("partitions", PARTITIONS);
                 out.put("fill_s", PolicyBenchmark.round(fillSeconds));
                 out.put("both_ready_s", PolicyBenchmark.round(bothReady));
