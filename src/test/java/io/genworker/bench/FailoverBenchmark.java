@@ -106,12 +106,14 @@ final class FailoverBenchmark {
                 List<String> orphans = ids.stream().filter(id -> VICTIM_KEY.equals(submitter(simulator, id)))
                         .toList();
 
+                CpuSamples cpu = new CpuSamples(survivor.pid());
                 Instant killed = Instant.now();
                 victim.kill();
                 int exit = victim.exitValue();
                 Map<String, Double> firstPolls = awaitSurvivorPolls(simulator, orphans, killed,
-                        bound.plusSeconds(30));
+                        bound.plusSeconds(30), cpu);
                 Takeover takeover = Takeover.read(LOGS.resolve("survivor-0.log"), killed);
+                double replayCpu = cpu.secondsBetween(takeover.assigned(), takeover.replayed());
 
                 List<Double> latencies = firstPolls.values().stream().sorted().toList();
                 double p50 = latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() / 2);
@@ -126,6 +128,8 @@ final class FailoverBenchmark {
                         takeover.assignedSeconds(), takeover.partitions());
                 System.out.printf("  assigned -> replay done         %8.2f s (%d records, %.0f records/s)%n",
                         replaySeconds, takeover.records(), perSecond);
+                System.out.printf("  survivor's CPU while replaying  %8.2f s (%.0f records per CPU second; load"
+                        + " average %s)%n", replayCpu, takeover.records() / replayCpu, loadAverage());
                 System.out.printf("  kill -> first poll of orphans   p50 %.2f s, max %.2f s%n", p50, max);
                 System.out.printf("  target bound                    %8d s (session timeout %d s + transaction"
                         + " timeout %d s + 5 s)%n", bound.toSeconds(), session.toSeconds(),
@@ -144,6 +148,8 @@ final class FailoverBenchmark {
                 out.put("assigned_to_replayed_s", PolicyBenchmark.round(replaySeconds));
                 out.put("replayed_records", takeover.records());
                 out.put("replay_records_per_s", Math.round(perSecond));
+                out.put("replay_cpu_s", PolicyBenchmark.round(replayCpu));
+                out.put("replay_records_per_cpu_s", Math.round(takeover.records() / replayCpu));
                 out.put("kill_to_first_poll_p50_s", PolicyBenchmark.round(p50));
                 out.put("kill_to_first_poll_max_s", PolicyBenchmark.round(max));
                 out.put("bound_s", bound.toSeconds());
@@ -201,14 +207,18 @@ final class FailoverBenchmark {
                 .orElse(null);
     }
 
-    /** Seconds from the kill to each orphaned job's first poll by the survivor; the jobs never polled are absent. */
+    /**
+     * Seconds from the kill to each orphaned job's first poll by the survivor; the jobs never polled are absent. The
+     * survivor's CPU time is sampled meanwhile.
+     */
     private static Map<String, Double> awaitSurvivorPolls(ProviderSimulator simulator, List<String> orphans,
-            Instant killed, Duration atMost) {
+            Instant killed, Duration atMost, CpuSamples cpu) {
         Map<String, Double> first = new TreeMap<>();
         try {
             Awaitility.await("every orphaned job polled by the survivor").atMost(atMost)
-                    .pollInterval(Duration.ofMillis(200))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> {
+                        cpu.sample();
                         for (String id : orphans) {
                             if (!first.containsKey(id)) {
                                 firstSurvivorPoll(simulator, id, killed).ifPresent(at -> first.put(id,
@@ -217,6 +227,8 @@ final class FailoverBenchmark {
                         }
                         return first.size() == orphans.size();
                     });
+            // The log line of the replay's end may come a little after the first poll's.
+            Awaitility.await().pollDelay(Duration.ofSeconds(1)).until(() -> cpu.sample());
         } catch (ConditionTimeoutException e) {
             // Reported as the jobs not polled again, and failed by the verdict.
         }
@@ -233,7 +245,17 @@ final class FailoverBenchmark {
      * What the survivor's log tells of its take-over: the first assignment after the kill, the partitions assigned
      * then and where their replay ends, and when the last of them was replayed.
      */
-    private record Takeover(double assignedSeconds, double replaySeconds, Set<Integer> partitions, long records) {
+    private record Takeover(Instant assigned, Instant replayed, Set<Integer> partitions, long records,
+            Instant killed) {
+
+        double assignedSeconds() {
+            return assigned == null ? Double.NaN : Duration.between(killed, assigned).toMillis() / 1e3;
+        }
+
+        double replaySeconds() {
+            return assigned == null || replayed == null ? Double.NaN
+                    : Duration.between(assigned, replayed).toMillis() / 1e3;
+        }
 
         static Takeover read(Path log, Instant killed) {
             String text;
@@ -273,15 +295,64 @@ final class FailoverBenchmark {
                     replayed = at;
                 }
             }
-            if (assigned == null || replayed == null) {
-                return new Takeover(Double.NaN, Double.NaN, partitions, records);
-            }
-            return new Takeover(Duration.between(killed, assigned).toMillis() / 1e3,
-                    Duration.between(assigned, replayed).toMillis() / 1e3, partitions, records);
+            return new Takeover(assigned, replayed, partitions, records, killed);
         }
 
         private static Instant instant(String logTime) {
             return LOG_TIME.parse(logTime, LocalDateTime::from).atZone(ZoneId.systemDefault()).toInstant();
+        }
+    }
+
+    /** The load average of the last minute: how much the other processes on this machine ran meanwhile. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** A process's CPU time (user + system) sampled over time, to tell how much of it fell between two moments. */
+    private static final class CpuSamples {
+
+        private final long pid;
+        private final List<Instant> at = new ArrayList<>();
+        private final List<Long> ticks = new ArrayList<>();
+
+        CpuSamples(long pid) {
+            this.pid = pid;
+            sample();
+        }
+
+        /** Always true, to be awaited on. */
+        boolean sample() {
+            try {
+                long now = EndToEndBenchmark.cpuTicks(pid);
+                at.add(Instant.now());
+                ticks.add(now);
+            } catch (IOException e) {
+                // The process has ended: no more samples.
+            }
+            return true;
+        }
+
+        /** CPU seconds between the samples nearest to the two moments; NaN when either is unknown. */
+        double secondsBetween(Instant from, Instant to) {
+            if (from == null || to == null || at.isEmpty()) {
+                return Double.NaN;
+            }
+            return (ticks.get(nearest(to)) - ticks.get(nearest(from))) / 100.0;
+        }
+
+        private int nearest(Instant moment) {
+            int best = 0;
+            for (int i = 1; i < at.size(); i++) {
+                if (Duration.between(at.get(i), moment).abs().compareTo(Duration.between(at.get(best), moment)
+                        .abs()) < 0) {
+                    best = i;
+                }
+            }
+            return best;
         }
     }
 }
