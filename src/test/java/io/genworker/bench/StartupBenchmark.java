@@ -21,7 +21,8 @@ import io.genworker.support.WorkerProcess;
 /**
  * Issue 16, part 5: from launching the packaged jar ({@code java -Xmx512m -jar target/quarkus-app/quarkus-run.jar})
  * to {@code /q/health/ready} answering UP against a broker in this JVM, and the process's resident memory then
- * (VmRSS). The first start also creates the worker's topics; the later ones find them.
+ * (VmRSS), with the CPU time it had used by then (the wall time on a shared machine depends on the neighbours). The
+ * first start also creates the worker's topics; the later ones find them.
  */
 final class StartupBenchmark {
 
@@ -33,6 +34,7 @@ final class StartupBenchmark {
 
     static Map<String, Object> startup(int runs) throws Exception {
         List<Entry<Double, Long>> starts = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         try (KafkaBroker broker = KafkaBroker.startInJvm(); ProviderSimulator simulator = ProviderSimulator.start(0)) {
             System.out.printf("%n== start-up: packaged jar to /q/health/ready UP, empty broker, %d starts ==%n", runs);
             for (int i = 0; i < runs; i++) {
@@ -50,9 +52,12 @@ final class StartupBenchmark {
                             });
                     double seconds = (System.nanoTime() - launched) / 1e9;
                     long rss = rssBytes(worker.pid());
+                    double cpuSeconds = EndToEndBenchmark.cpuTicks(worker.pid()) / 100.0;
                     starts.add(Map.entry(seconds, rss));
-                    System.out.printf("  start %d%s ready after %6.2f s, RSS %6.1f MB%n", i + 1,
-                            i == 0 ? " (creates the topics)" : "", seconds, rss / 1e6);
+                    cpu.add(cpuSeconds);
+                    System.out.printf("  start %d%s ready after %6.2f s, RSS %6.1f MB, CPU %5.1f s (load average"
+                            + " %s)%n", i + 1, i == 0 ? " (creates the topics)" : "", seconds, rss / 1e6,
+                            cpuSeconds, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
                 } finally {
                     worker.terminate();
                 }
@@ -68,6 +73,7 @@ final class StartupBenchmark {
         out.put("runs", runs);
         out.put("ready_s", starts.stream().map(s -> PolicyBenchmark.round(s.getKey())).toList());
         out.put("rss_bytes", starts.stream().map(Entry::getValue).toList());
+        out.put("cpu_s_at_ready", cpu.stream().map(PolicyBenchmark::round).toList());
         out.put("ready_median_s", PolicyBenchmark.round(medianSeconds));
         out.put("rss_median_bytes", medianRss);
         return Map.of("startup", out);
