@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,7 +15,9 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.genworker.config.WorkerConfig;
 import io.genworker.job.JobRecord;
@@ -37,10 +40,13 @@ public class JobLog {
     private final String topic;
     private final byte[] writerName;
     private final JobRouting routing;
+    private final ObjectReader finishTimes;
 
     public JobLog(KafkaWriter writer, ObjectMapper mapper, WorkerConfig config) {
         this.writer = writer;
         this.mapper = mapper;
+        this.finishTimes = mapper.readerFor(FinishTime.class)
+                .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.topic = config.topics().jobs();
         this.routing = JobRouting.from(config.topics());
         this.writerName = config.tracker().instanceId().filter(id -> !id.isBlank())
@@ -142,5 +148,22 @@ public class JobLog {
 
     public JobRecord decode(byte[] value) throws IOException {
         return mapper.readValue(value, JobRecord.class);
+    }
+
+    /**
+     * When a terminal record's job finished ({@link JobRecord#finishedAt}, else {@link JobRecord#updatedAt}), read
+     * without building the rest of the snapshot: all a replay needs of a finished job besides its key and offset.
+     * Null when the body has neither.
+     */
+    public Instant finishedAtOf(byte[] value) throws IOException {
+        FinishTime times = finishTimes.readValue(value);
+        if (times == null) {
+            return null;
+        }
+        return times.finishedAt() != null ? times.finishedAt() : times.updatedAt();
+    }
+
+    /** The two times of a snapshot {@link #finishedAtOf} reads; every other field is skipped unparsed. */
+    private record FinishTime(Instant finishedAt, Instant updatedAt) {
     }
 }

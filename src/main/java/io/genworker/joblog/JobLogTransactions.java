@@ -43,7 +43,7 @@ public class JobLogTransactions {
     /** The name authorization failures are reported under (see {@link KafkaAuthorization}). */
     static final String CLIENT = "transactions";
     /** Within the broker's default transaction.max.timeout.ms (15 min), which managed clusters keep. */
-    static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+    public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
 
     private final Map<String, Object> kafka;
     private final WorkerConfig config;

@@ -180,19 +180,11 @@ final class PartitionReplay {
     /** A record read before the replay's end, at its offset: it only rebuilds the jobs' state. */
     void replay(JobRecord record, long offset) {
         String id = record.jobId();
-        long fingerprint = FinishedJobs.fingerprint(id);
         if (record.state().isTerminal()) {
-            if (replayed.remove(id) != null) {
-                room.release(1);
-                adoptedAt.remove(id);
-            }
-            parked.remove(id);
-            needsReassert.remove(id);
-            afterFinish.remove(id);
-            cancels.remove(id);
-            finished.put(fingerprint, offset, finishedAt(record));
+            replayFinished(id, offset, finishedAt(record));
             return;
         }
+        long fingerprint = FinishedJobs.fingerprint(id);
         if (record.state() == JobState.CANCEL_REQUESTED) {
             if (replayed.containsKey(id) || parked.contains(id) || !finished.contains(fingerprint)) {
                 // For a job under way, or one whose request may still come: carried out once it is adopted.
@@ -231,6 +223,23 @@ final class PartitionReplay {
             }
             needsReassert.remove(id);
         }
+    }
+
+    /**
+     * A terminal record read before the replay's end, at its offset: all it tells the replay is that the job
+     * finished, and when (for the dedup window), so the tracker need not read the rest of its body. The same as
+     * {@link #replay} of the record.
+     */
+    void replayFinished(String jobId, long offset, Instant finishedAt) {
+        if (replayed.remove(jobId) != null) {
+            room.release(1);
+            adoptedAt.remove(jobId);
+        }
+        parked.remove(jobId);
+        needsReassert.remove(jobId);
+        afterFinish.remove(jobId);
+        cancels.remove(jobId);
+        finished.put(FinishedJobs.fingerprint(jobId), offset, finishedAt);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.genworker.tracking;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -263,6 +264,9 @@ final class TrackerShard {
         if (!partition.replaying() && raw.key() != null && settledByHeader(partition, raw)) {
             return;
         }
+        if (partition.replaying() && raw.key() != null && replayedFinished(partition, raw)) {
+            return;
+        }
         RecordSchema.Reading reading = RecordSchema.read(jobLog::decode, raw.value());
         if (reading instanceof RecordSchema.Unknown body) {
             hold(tp, raw.offset(), body);
@@ -335,6 +339,28 @@ final class TrackerShard {
             followNewest(known, raw.offset(), null);
         }
         return settled;
+    }
+
+    /**
+     * During the replay a record whose state header is terminal only marks its job finished: of its body only the
+     * finish time is read. A body that time cannot be read from is read in full, as any other record is.
+     */
+    private boolean replayedFinished(PartitionReplay partition, ConsumerRecord<String, byte[]> raw) {
+        JobState header = JobLog.stateOf(raw.headers());
+        if (header == null || !header.isTerminal()) {
+            return false;
+        }
+        Instant finishedAt;
+        try {
+            finishedAt = jobLog.finishedAtOf(raw.value());
+        } catch (IOException e) {
+            return false;
+        }
+        if (finishedAt == null) {
+            return false;
+        }
+        partition.replayFinished(raw.key(), raw.offset(), finishedAt);
+        return true;
     }
 
     /**

@@ -17,15 +17,18 @@ import io.genworker.polling.FailureLearning;
 import io.genworker.polling.PollPolicy;
 
 /**
- * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker, and
- * memory per in-flight job. Prints a table and writes target/benchmark/summary.json; exits with 1 when the run
- * breaks what it measures (see {@link Verdict}).
+ * The benchmark docs/polling.md describes: poll policies in virtual time, end-to-end throughput on a real broker,
+ * memory per in-flight job, failover after a SIGKILL, and start-up time and memory. Prints a table and writes
+ * target/benchmark/summary.json; exits with 1 when the run breaks what it measures (see {@link Verdict}).
  * <p>
  * System properties: {@code bench.sections} (comma list of policies, throughput, inflight, fleet-rate,
  * failover, startup; default policies, throughput, inflight: the others start several workers, see their classes),
  * {@code bench.policy-jobs} (10000), {@code bench.seed} (42), {@code bench.failure-seed} (16, which jobs fail early
  * and when), {@code bench.throughput-jobs} (20000),
- * {@code bench.inflight-jobs} (20000).
+ * {@code bench.inflight-jobs} (20000), {@code bench.failover-jobs}
+ * (finished jobs in the log, 1000000), {@code bench.failover-uncompacted} (false: each finished job is its terminal
+ * record, as compaction leaves it; true: four records a job), {@code bench.failover-in-flight} (60),
+ * {@code bench.startup-runs} (3).
  */
 public final class Benchmark {
 
@@ -50,6 +53,14 @@ public final class Benchmark {
         }
         if (sections.contains("fleet-rate")) {
             summary.putAll(FleetRateBenchmark.fleetRate(verdict));
+        }
+        if (sections.contains("failover")) {
+            summary.putAll(FailoverBenchmark.failover(Integer.getInteger("bench.failover-jobs", 1_000_000),
+                    !Boolean.getBoolean("bench.failover-uncompacted"),
+                    Integer.getInteger("bench.failover-in-flight", 60), verdict));
+        }
+        if (sections.contains("startup")) {
+            summary.putAll(StartupBenchmark.startup(Integer.getInteger("bench.startup-runs", 3)));
         }
         List<String> failures = verdict.failures();
         summary.put("targets", verdict.targets());

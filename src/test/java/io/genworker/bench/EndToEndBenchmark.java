@@ -379,7 +379,12 @@ final class EndToEndBenchmark {
 
     /** utime + stime of the process, in clock ticks (1/100 s on Linux). */
     private static long cpuTicks(Process worker) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "stat"));
+        return cpuTicks(worker.pid());
+    }
+
+    /** utime + stime of the process of this id, in clock ticks (1/100 s on Linux). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }

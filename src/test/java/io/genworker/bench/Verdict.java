@@ -9,8 +9,8 @@ import io.genworker.support.RunOutcome;
 
 /**
  * What makes a benchmark run fail rather than print figures: a job that failed, was answered twice or submitted
- * twice, and an adaptive poll policy that does not beat fixed 10 s polling. The benchmark exits non-zero when any
- * of these is found, so a bad figure cannot pass as a result. Performance targets (issue 16's) are recorded and
+ * twice, an adaptive poll policy that does not beat fixed 10 s polling, and a failover that leaves a job unpolled.
+ * The benchmark exits non-zero when any of these is found, so a bad figure cannot pass as a result. Performance targets (issue 16's) are recorded and
  * printed as met or missed, but do not fail the run: a missed target is a figure to explain, not a broken run.
  */
 final class Verdict {
@@ -74,6 +74,20 @@ final class Verdict {
                 callsPerSecond), callsPerSecond <= limit * 1.05);
         target(String.format("fleet rate: under 1 %% of the calls refused with 429 (%.2f %%)", refusedShare * 100),
                 refusedShare < 0.01);
+    }
+
+    /**
+     * A SIGKILLed worker's jobs are polled again by the survivor, every one of them, within the bound: the session
+     * timeout (the group notices the death) plus the result-transaction timeout (the longest an open transaction of
+     * the dead worker can hide its records) plus 5 s.
+     */
+    void failover(int exit, int orphans, int polled, double maxSeconds, long boundSeconds) {
+        check(exit == 137, "failover: the killed worker exited with %d, not 137 (SIGKILL)", exit);
+        check(orphans > 0, "failover: the killed worker drove none of the jobs in flight");
+        check(polled == orphans, "failover: %d of the killed worker's %d jobs never polled again by the survivor",
+                orphans - polled, orphans);
+        target(String.format("failover: the last orphaned job polled again within %d s of the kill (%.1f s)",
+                boundSeconds, maxSeconds), maxSeconds <= boundSeconds);
     }
 
     List<String> failures() {

@@ -21,7 +21,8 @@ import org.awaitility.Awaitility;
  */
 public final class WorkerProcess {
 
-    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** The packaged worker; the system property {@code worker.jar} names another build (a benchmark's baseline). */
+    public static final Path JAR = Path.of(System.getProperty("worker.jar", "target/quarkus-app/quarkus-run.jar"));
 
     /** Polls every second instead of the production defaults: the simulated generations take seconds. */
     public static final Map<String, String> SHORT_POLLS = Map.of(
@@ -104,6 +105,11 @@ public final class WorkerProcess {
     /** The process of the current start: a worker that recovers on its own keeps the same one. */
     public long pid() {
         return process.pid();
+    }
+
+    /** The exit status of the current start, once it has ended (137 after a SIGKILL). */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     public boolean alive() {

@@ -121,6 +121,27 @@ class PartitionReplayTest {
     }
 
     @Test
+    void aTerminalRecordReplayedByItsHeaderAloneLeavesThePartitionAsItsFullRecordWould() {
+        JobRecord submitted = submitted(requested("a"));
+        JobRecord done = completed(submitted);
+        PartitionReplay byHeader = new PartitionReplay();
+        replay(requested("a"), submitted, done, requested("b"), requested("a"));
+        byHeader.replay(requested("a"), 0);
+        byHeader.replay(submitted, 1);
+        byHeader.replayFinished("a", 2, done.finishedAt());
+        byHeader.replay(requested("b"), 3);
+        byHeader.replay(requested("a"), 4);
+
+        assertThat(byHeader.finishReplay()).isEqualTo(partition.finishReplay()).containsExactly(
+                new PartitionReplay.Adopt(requested("b"), false),
+                new PartitionReplay.MaybeDuplicate(requested("a"), 2, true));
+        assertThat(byHeader.finishedCount()).isEqualTo(partition.finishedCount()).isEqualTo(1);
+        assertThat(byHeader.pruneFinishedBefore(done.finishedAt())).as("remembered as finished at the same time")
+                .isZero();
+        assertThat(byHeader.pruneFinishedBefore(done.finishedAt().plusSeconds(1))).isEqualTo(1);
+    }
+
+    @Test
     void aNewJobReadLiveIsAdopted() {
         partition.finishReplay();
 
