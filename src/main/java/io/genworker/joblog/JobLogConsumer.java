@@ -375,9 +375,10 @@ public class JobLogConsumer {
     /**
      * Where a replay ends: the high watermark, not the end offset this read_committed consumer would report (the
      * last stable offset). A previous owner that crashed with a result transaction open hides, until that
-     * transaction times out (15 s), every record after its start from read_committed readers, the SUBMITTING and
-     * SUBMITTED records it wrote next among them: a replay ending at the last stable offset would find those jobs
-     * REQUESTED and submit them again. Read up to the high watermark, the replay waits for the transaction to end
+     * transaction ends (the next owner's take-over of the partition's transactional id aborts it at once; else it
+     * times out, {@link JobLogTransactions#TRANSACTION_TIMEOUT}), every record after its start from read_committed
+     * readers, the SUBMITTING and SUBMITTED records it wrote next among them: a replay ending at the last stable
+     * offset would find those jobs REQUESTED and submit them again. Read up to the high watermark, the replay waits for the transaction to end
      * and sees them. The offsets come from a second consumer reading uncommitted, used only for this.
      */
     private Map<TopicPartition, Long> highWatermarks(Collection<TopicPartition> partitions) {
