@@ -124,6 +124,19 @@ public class JobTracker implements JobLogListener {
         return Arrays.stream(shards).anyMatch(shard -> shard.owned().replaying());
     }
 
+    /**
+     * The longest a shard's context has gone without running its 100 ms tick: a context that stopped turning (a task
+     * that never returns) drives none of its jobs, and only a restart cures it. Safe from any thread.
+     */
+    public Duration longestShardSilence() {
+        long now = System.nanoTime();
+        long longest = 0;
+        for (TrackerShard shard : shards) {
+            longest = Math.max(longest, shard.silentNanos(now));
+        }
+        return Duration.ofNanos(longest);
+    }
+
     /** The partitions held at a record this worker does not understand; safe from any thread. */
     public Collection<HeldPartition> held() {
         List<HeldPartition> held = new ArrayList<>();

@@ -15,7 +15,8 @@ final class StallWatch {
     static final Duration TICK = Duration.ofMillis(100);
 
     private final long stallNanos;
-    private long lastTick = Long.MIN_VALUE;
+    /** Written on the tracker's context, read by liveness too. */
+    private volatile long lastTick = Long.MIN_VALUE;
     private volatile long stalls;
 
     /** @param stall the gap that counts as a stall: the ownership lease's length */
@@ -29,6 +30,12 @@ final class StallWatch {
             stalls = stalls + 1;
         }
         lastTick = nanos;
+    }
+
+    /** How long since the last tick, at this monotonic time: zero before the first. */
+    long sinceLastTick(long nanos) {
+        long last = lastTick;
+        return last == Long.MIN_VALUE ? 0 : Math.max(0, nanos - last);
     }
 
     /** Stalls seen so far. */

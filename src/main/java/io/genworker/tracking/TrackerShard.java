@@ -102,6 +102,7 @@ final class TrackerShard {
     private final JobDriver driver;
     private final FinishedJobCheck finishedJobs;
     private final ParkedJobs parked;
+    private final StallWatch stalls;
 
     /**
      * @param gates the provider gates of the worker
@@ -134,7 +135,7 @@ final class TrackerShard {
         handOver = new HandOver(job -> letGo(job, true));
         writer = new JobLogWriter(this::append, this::commitWithResult, services.lease()::fresh, timers, onContext,
                 clock, handOver::settled);
-        StallWatch stalls = new StallWatch(config.tracker().sessionTimeout().dividedBy(2));
+        stalls = new StallWatch(config.tracker().sessionTimeout().dividedBy(2));
         context.periodic(StallWatch.TICK, () -> stalls.tick(System.nanoTime()));
         driver = new JobDriver(providers, writer, timers, policy,
                 new FailurePolicy(policy, config.tracker().resubmitUncertain(), maxAccountWait), metrics, onContext,
@@ -164,6 +165,11 @@ final class TrackerShard {
 
     OwnedPartitions owned() {
         return owned;
+    }
+
+    /** How long the shard's context has not run its 100 ms tick, at this monotonic time. */
+    long silentNanos(long nanos) {
+        return stalls.sinceLastTick(nanos);
     }
 
     private int freeForParked() {

@@ -49,8 +49,27 @@ class TrackerLivenessTest {
                 .isEqualTo(HealthCheckResponse.Status.UP);
     }
 
+    @Test
+    void downWhenATrackerShardHasNotTurnedForStuckAfter() {
+        HealthCheckResponse response = liveness(true, Duration.ofMillis(200), STUCK_AFTER.plusSeconds(1));
+
+        assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(response.getData()).hasValueSatisfying(data -> assertThat(data)
+                .containsEntry("trackerSilentMs", STUCK_AFTER.plusSeconds(1).toMillis()));
+    }
+
+    @Test
+    void aShardBusyForLessThanStuckAfterIsStillAlive() {
+        assertThat(liveness(true, Duration.ofMillis(200), STUCK_AFTER.minusSeconds(1)).getStatus())
+                .isEqualTo(HealthCheckResponse.Status.UP);
+    }
+
     private static HealthCheckResponse liveness(boolean running, Duration sinceLastPoll) {
-        return new TrackerLiveness(new StubConsumer(running, sinceLastPoll), CONFIG).call();
+        return liveness(running, sinceLastPoll, Duration.ofMillis(100));
+    }
+
+    private static HealthCheckResponse liveness(boolean running, Duration sinceLastPoll, Duration shardSilence) {
+        return new TrackerLiveness(new StubConsumer(running, sinceLastPoll), () -> shardSilence, CONFIG).call();
     }
 
     /** The two things liveness asks of the job-log consumer, answered as a dead or stuck loop would. */
